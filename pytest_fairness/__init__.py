@@ -1,0 +1,77 @@
+"""pytest-fairness: fairness tests beside your unit tests.
+
+Importing the package is cheap: the public names load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from pytest_fairness._version import __version__
+
+if TYPE_CHECKING:
+    import pytest
+
+    from pytest_fairness.audit import FairnessReport, audit
+    from pytest_fairness.exceptions import (
+        BaselineError,
+        FairnessError,
+        FairnessGateFailure,
+        FairnessValueError,
+        FairnessWarning,
+    )
+    from pytest_fairness.gates import Bound, BoundResult, GateResult
+    from pytest_fairness.metrics import Disparity, GroupValue
+
+    fairness_gate: pytest.MarkDecorator
+
+__all__ = [
+    "BaselineError",
+    "Bound",
+    "BoundResult",
+    "Disparity",
+    "FairnessError",
+    "FairnessGateFailure",
+    "FairnessReport",
+    "FairnessValueError",
+    "FairnessWarning",
+    "GateResult",
+    "GroupValue",
+    "__version__",
+    "audit",
+    "fairness_gate",
+]
+
+_LAZY = {
+    "audit": "pytest_fairness.audit",
+    "FairnessReport": "pytest_fairness.audit",
+    "Bound": "pytest_fairness.gates",
+    "BoundResult": "pytest_fairness.gates",
+    "GateResult": "pytest_fairness.gates",
+    "Disparity": "pytest_fairness.metrics",
+    "GroupValue": "pytest_fairness.metrics",
+    "BaselineError": "pytest_fairness.exceptions",
+    "FairnessError": "pytest_fairness.exceptions",
+    "FairnessGateFailure": "pytest_fairness.exceptions",
+    "FairnessValueError": "pytest_fairness.exceptions",
+    "FairnessWarning": "pytest_fairness.exceptions",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "fairness_gate":
+        import pytest  # noqa: PLC0415 - loaded on first use
+
+        return pytest.mark.fairness_gate
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'pytest_fairness' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,439 @@
+"""audit(): inputs -> group codes -> counts -> FairnessReport.
+
+PYTEST_DONT_REWRITE
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pytest_fairness._inputs import (
+    Column,
+    as_1d,
+    binarize_labels,
+    check_no_missing,
+    column_names,
+    sensitive_columns,
+)
+from pytest_fairness._validation import check_bool, check_int, fail, hint_for
+from pytest_fairness.audit._report import FairnessReport, GroupTable, Reference, Task
+from pytest_fairness.exceptions import FairnessWarning
+from pytest_fairness.gates._result import format_group
+from pytest_fairness.metrics import (
+    METRICS,
+    GroupCounts,
+    auc_by_group,
+    combine_codes,
+    count_binary,
+    count_regression,
+    rate_parts,
+    resolve_metric,
+    score_sums,
+)
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["DEFAULT_BINARY_METRICS", "DEFAULT_REGRESSION_METRICS", "audit"]
+
+DEFAULT_BINARY_METRICS = (
+    "selection_rate",
+    "base_rate",
+    "tpr",
+    "fpr",
+    "fnr",
+    "tnr",
+    "ppv",
+    "npv",
+    "accuracy",
+    "error_rate",
+    "count",
+)
+DEFAULT_SCORE_METRICS = ("auc", "brier", "calibration_error")
+DEFAULT_REGRESSION_METRICS = ("mean_prediction", "mae", "count")
+
+
+def _from_data(data: Any, value: Any, argname: str) -> Any:
+    """Resolve a column name against ``data`` (any dataframe)."""
+    if value is None or not isinstance(value, str):
+        return value
+    names = column_names(data)
+    if value not in names:
+        msg = f"{argname}={value!r} is not a column of data.{hint_for(value, names)}"
+        raise fail(msg)
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(data, pd.DataFrame):
+        return data[value]
+    import narwhals as nw  # noqa: PLC0415 - loaded on first use
+
+    frame = nw.from_native(data)
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.select(value).collect()
+    return frame[value].to_numpy()
+
+
+def _sensitive_from_data(data: Any, sensitive_features: Any) -> Any:
+    if isinstance(sensitive_features, str):
+        sensitive_features = [sensitive_features]
+    if isinstance(sensitive_features, Sequence) and all(
+        isinstance(s, str) for s in sensitive_features
+    ):
+        return {
+            s: _from_data(data, s, "sensitive_features") for s in sensitive_features
+        }
+    return sensitive_features
+
+
+def _weights(sample_weight: Any, n: int) -> NDArray[np.float64] | None:
+    if sample_weight is None:
+        return None
+    w = as_1d(sample_weight, "sample_weight")
+    if w.shape[0] != n:
+        msg = f"sample_weight has {w.shape[0]} rows but y_true has {n}."
+        raise fail(msg)
+    if w.dtype.kind not in "biuf":
+        msg = f"sample_weight must be numeric. Got dtype {w.dtype}."
+        raise fail(msg)
+    w = w.astype(np.float64)
+    check_no_missing(w, "sample_weight")
+    if not np.isfinite(w).all() or (w < 0).any():
+        msg = (
+            f"sample_weight must be finite and non-negative; "
+            f"{int((~np.isfinite(w) | (w < 0)).sum())} rows are not."
+        )
+        raise fail(msg)
+    if w.sum() == 0:
+        msg = "sample_weight sums to 0: at least one row must carry weight."
+        raise fail(msg)
+    return w
+
+
+def _resolve_metrics(
+    metrics: Any, *, has_score: bool
+) -> tuple[tuple[str, ...] | None, bool]:
+    """Return (canonical metrics or None for defaults, whether explicit)."""
+    if metrics is None:
+        return None, False
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    names = tuple(dict.fromkeys(resolve_metric(m) for m in metrics))
+    if not names:
+        msg = "metrics is empty: pass None for the defaults or a list of names."
+        raise fail(msg)
+    if not has_score:
+        needs = [m for m in names if METRICS[m].kind == "score"]
+        if needs:
+            msg = (
+                f"metrics {needs!r} need scores: pass y_score= "
+                "(e.g. predict_proba[:, 1])."
+            )
+            raise fail(msg)
+    return names, True
+
+
+def _is_continuous(y: NDArray[Any]) -> bool:
+    if y.dtype.kind != "f":
+        return False
+    finite = y[~np.isnan(y)]
+    return not bool(((finite == 0) | (finite == 1)).all())
+
+
+def audit(
+    y_true: Any = None,
+    y_pred: Any = None,
+    *,
+    sensitive_features: Any,
+    data: Any = None,
+    y_score: Any = None,
+    sample_weight: Any = None,
+    metrics: Sequence[str] | str | None = None,
+    intersectional: bool = True,
+    min_group_size: int = 30,
+    reference: Reference = None,
+    pos_label: Any = None,
+) -> FairnessReport:
+    """Measure a model's metrics for every group and the disparities between them.
+
+    Parameters
+    ----------
+    y_true : array-like or str
+        True labels (0/1, booleans, or two values with ``pos_label``), or
+        continuous targets. With ``data``, a column name.
+    y_pred : array-like or str
+        Predicted labels (or continuous predictions). With ``data``, a column
+        name.
+    sensitive_features : array-like, Series, DataFrame, dict, or column names
+        The column(s) defining the groups, as fairlearn accepts them; with
+        ``data``, column names.
+    data : DataFrame, optional
+        A pandas, polars or other narwhals-supported frame holding the
+        columns named by ``y_true``, ``y_pred``, ``sensitive_features``,
+        ``y_score`` and ``sample_weight``.
+    y_score : array-like or str, optional
+        Scores of the positive class in [0, 1], for ``auc``, ``brier`` and
+        ``calibration_error``.
+    sample_weight : array-like or str, optional
+        Non-negative row weights. ``count`` stays the unweighted number of rows.
+    metrics : sequence of str, optional
+        Metrics to show per group (aliases accepted). Defaults to every rate
+        for binary targets (plus the score metrics with ``y_score``) and
+        ``mean_prediction``, ``mae`` and ``count`` for continuous targets.
+        Disparities of any binary rate can be asked for either way: they all
+        derive from the same counts.
+    intersectional : bool, default=True
+        Compare the intersections of all sensitive columns (True) or the
+        groups of each column separately, reporting the worst column (False).
+    min_group_size : int, default=30
+        Groups with fewer rows are reported and flagged but left out of
+        disparities, with a :class:`~pytest_fairness.FairnessWarning`.
+    reference : None, "majority", group, or dict, default=None
+        None compares groups between themselves (``max - min`` and
+        ``min / max``, as fairlearn); ``"majority"`` compares every group with
+        the largest; a group label (a tuple of levels for intersections, or a
+        dict of column to level) compares every group with that one.
+    pos_label : object, optional
+        The favourable label, when it cannot be inferred (0/1, booleans and
+        -1/1 need none).
+
+    Returns
+    -------
+    FairnessReport
+        Per-group metrics (``by_group``), ``overall`` values, disparities and
+        gates (``check``, ``assert_within``).
+
+    Raises
+    ------
+    FairnessValueError
+        On mismatched lengths, missing values, more than two label values for
+        binary metrics, unknown metric names, bad weights or empty input. The
+        message names the argument and what was expected.
+
+    Warns
+    -----
+    FairnessWarning
+        When some groups are smaller than ``min_group_size``.
+
+    See Also
+    --------
+    FairnessReport.check : Evaluate bounds on the disparities.
+
+    Notes
+    -----
+    The sensitive columns are factorised into one integer group code per
+    row, and a single ``np.bincount`` counts the weighted confusion cells
+    (TN, FP, FN, TP) of every group. Every rate and disparity is then a
+    function of those counts; marginal groups and the overall population are
+    sums of the intersection counts. No loop runs over rows.
+
+    Examples
+    --------
+    >>> import pytest_fairness as pf
+    >>> report = pf.audit(
+    ...     [1, 0, 1, 1, 0, 1], [1, 0, 1, 0, 0, 0],
+    ...     sensitive_features=["a", "a", "a", "b", "b", "b"],
+    ...     min_group_size=1,
+    ... )
+    >>> report.by_group["selection_rate"].round(3).to_dict()
+    {'a': 0.667, 'b': 0.0}
+    >>> round(report.demographic_parity_difference, 3)
+    0.667
+    >>> bool(report.check({"demographic_parity_difference": 0.1}))
+    False
+    """
+    if data is not None:
+        y_true = _from_data(data, y_true, "y_true")
+        y_pred = _from_data(data, y_pred, "y_pred")
+        y_score = _from_data(data, y_score, "y_score")
+        sample_weight = _from_data(data, sample_weight, "sample_weight")
+        sensitive_features = _sensitive_from_data(data, sensitive_features)
+    elif any(isinstance(v, str) for v in (y_true, y_pred)):
+        msg = (
+            "y_true and y_pred are column names only together with data=; "
+            "pass arrays, or data=frame."
+        )
+        raise fail(msg)
+    min_group_size = check_int("min_group_size", min_group_size, minimum=1)
+    intersectional = check_bool("intersectional", intersectional)
+
+    yt = as_1d(y_true, "y_true")
+    yp = as_1d(y_pred, "y_pred")
+    n = yt.shape[0]
+    if yp.shape[0] != n:
+        msg = f"y_pred has {yp.shape[0]} rows but y_true has {n}. They must match."
+        raise fail(msg)
+    if n == 0:
+        msg = "y_true is empty: there is nothing to audit."
+        raise fail(msg)
+    w = _weights(sample_weight, n)
+    score = None
+    if y_score is not None:
+        score = as_1d(y_score, "y_score")
+        if score.shape[0] != n:
+            msg = f"y_score has {score.shape[0]} rows but y_true has {n}."
+            raise fail(msg)
+        if score.dtype.kind not in "biuf":
+            msg = f"y_score must be numeric. Got dtype {score.dtype}."
+            raise fail(msg)
+        score = score.astype(np.float64)
+        check_no_missing(score, "y_score")
+    chosen, explicit = _resolve_metrics(metrics, has_score=score is not None)
+
+    kinds = {METRICS[m].kind for m in chosen or ()}
+    regression = "regression" in kinds or (
+        not explicit and (_is_continuous(yp) or _is_continuous(yt))
+    )
+    if regression and kinds & {"binary", "score"}:
+        msg = (
+            f"metrics {list(chosen or ())!r} mix metrics of continuous targets with "
+            "binary ones; audit them separately."
+        )
+        raise fail(msg)
+
+    columns = sensitive_columns(sensitive_features, n)
+    group, level_table = combine_codes(
+        [c.codes for c in columns], [len(c.levels) for c in columns]
+    )
+    n_codes = level_table.shape[0]
+    extra_codes: dict[str, NDArray[np.float64]] = {}
+    if regression:
+        for arr, name in ((yt, "y_true"), (yp, "y_pred")):
+            if arr.dtype.kind not in "biuf":
+                msg = f"{name} must be numeric for continuous targets. Got {arr.dtype}."
+                raise fail(msg)
+            check_no_missing(arr, name)
+        counts = count_regression(
+            group, n_codes, yt.astype(np.float64), yp.astype(np.float64), w
+        )
+        labels_pos: Any = None
+        task: Task = "regression"
+        metric_names = chosen or DEFAULT_REGRESSION_METRICS
+    else:
+        labels = binarize_labels(yt, yp, pos_label)
+        labels_pos = labels.pos_label
+        counts = count_binary(group, n_codes, labels.y_true, labels.y_pred, w)
+        task = "binary"
+        metric_names = chosen or (
+            DEFAULT_BINARY_METRICS[:-1]
+            + (DEFAULT_SCORE_METRICS if score is not None else ())
+            + ("count",)
+        )
+        if score is not None:
+            if (score < 0).any() or (score > 1).any():
+                needs_unit = [
+                    m for m in metric_names if m in ("brier", "calibration_error")
+                ]
+                if needs_unit:
+                    msg = (
+                        f"y_score must lie in [0, 1] for {needs_unit}; pass "
+                        "probabilities (predict_proba[:, 1])."
+                    )
+                    raise fail(msg)
+            else:
+                counts = GroupCounts(
+                    counts.rows,
+                    counts.weight,
+                    counts.cells,
+                    counts.cell_rows,
+                    score_sums(group, n_codes, labels.y_true, score, w),
+                )
+            if "auc" in metric_names:
+                extra_codes["auc"] = auc_by_group(
+                    group, n_codes, labels.y_true, score, w
+                )
+        if explicit:
+            _check_single_class(counts, metric_names, labels.classes)
+
+    present = np.flatnonzero(counts.rows > 0)
+    counts = counts.select(present)
+    level_table = level_table[present]
+    attributes = tuple(c.name for c in columns)
+    groups = tuple(
+        tuple(columns[j].levels[level_table[i, j]] for j in range(len(columns)))
+        for i in range(present.shape[0])
+    )
+    table = GroupTable(
+        attributes, groups, counts, {k: v[present] for k, v in extra_codes.items()}
+    )
+    marginals = {}
+    for j, col in enumerate(columns):
+        extra = {}
+        if "auc" in extra_codes and score is not None:
+            extra["auc"] = auc_by_group(
+                col.codes, len(col.levels), labels.y_true, score, w
+            )
+        marginals[col.name] = GroupTable(
+            (col.name,),
+            tuple((lv,) for lv in col.levels),
+            counts.aggregate(level_table[:, j], len(col.levels)),
+            extra,
+        )
+    overall_extra = {}
+    if "auc" in extra_codes and score is not None:
+        overall_extra["auc"] = auc_by_group(
+            np.zeros(n, dtype=np.intp), 1, labels.y_true, score, w
+        )
+    overall = GroupTable((), ((),), counts.total(), overall_extra)
+    report = FairnessReport(
+        table=table,
+        marginals=marginals,
+        overall_table=overall,
+        metrics=tuple(metric_names),
+        task=task,
+        intersectional=bool(intersectional),
+        min_group_size=min_group_size,
+        reference=_check_reference(reference),
+        pos_label=labels_pos,
+        n_rows=n,
+    )
+    if reference is not None:
+        for attr, t in report._tables(None):
+            report._reference_index(t, attr)
+    _warn_small(report, columns)
+    return report
+
+
+def _check_reference(reference: Any) -> Reference:
+    if isinstance(reference, list):
+        reference = tuple(reference)
+    if reference is None or isinstance(reference, str | tuple | Mapping):
+        return reference
+    return (reference,)
+
+
+def _check_single_class(
+    counts: GroupCounts, metric_names: Sequence[str], classes: Sequence[Any]
+) -> None:
+    total = counts.total()
+    for m in metric_names:
+        if METRICS[m].kind != "binary":
+            continue
+        _, den = rate_parts(total, m)
+        if den[0] == 0:
+            msg = (
+                f"{m} is undefined for every group: {METRICS[m].undefined_when} "
+                f"anywhere in the data (label values seen: {list(classes)!r}). "
+                f"A rate like {m} needs both classes; drop it from metrics."
+            )
+            raise fail(msg)
+
+
+def _warn_small(report: FairnessReport, columns: Sequence[Column]) -> None:
+    small = report.small_groups()
+    if not small:
+        return
+    shown = "; ".join(f"{format_group(g.group)} (n={g.count})" for g in small[:10])
+    more = f" and {len(small) - 10} more" if len(small) > 10 else ""
+    names = " × ".join(c.name for c in columns)
+    warnings.warn(
+        FairnessWarning(
+            f"{len(small)} group(s) of {names} have fewer than "
+            f"min_group_size={report.min_group_size} rows and are left out of "
+            f"disparities: {shown}{more}."
+        ),
+        stacklevel=3,
+    )

@@ -1,0 +1,176 @@
+"""Render a FairnessReport as plain text, markdown or HTML (no pytest, no ANSI).
+
+PYTEST_DONT_REWRITE
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import TYPE_CHECKING, Any
+
+from pytest_fairness.gates._result import format_group
+
+if TYPE_CHECKING:
+    from pytest_fairness.audit._report import FairnessReport, GroupTable
+    from pytest_fairness.metrics import Disparity
+
+__all__ = ["report_html", "report_lines", "report_markdown"]
+
+
+def _fmt(value: float) -> str:
+    return "nan" if math.isnan(value) else f"{value:.3f}"
+
+
+def _headline(report: FairnessReport) -> str:
+    attrs = " × ".join(report.attributes)
+    small = len(report.small_groups())
+    kind = "intersectional groups" if len(report.attributes) > 1 else "groups"
+    if not report.intersectional and len(report.attributes) > 1:
+        kind = "intersections (disparities per column)"
+    return (
+        f"fairness audit of {report.n_rows:,} rows over {attrs}: "
+        f"{report.n_groups} {kind}, {small} under min_group_size="
+        f"{report.min_group_size}"
+    )
+
+
+def _group_rows(
+    report: FairnessReport, t: GroupTable
+) -> tuple[list[str], list[list[str]]]:
+    metrics = [m for m in report.metrics if m != "count"]
+    values = {m: t.values(m) for m in metrics}
+    headers = [" × ".join(t.attributes), "count", *metrics]
+    rows = []
+    for i, g in enumerate(t.groups):
+        n = int(t.counts.rows[i])
+        flag = " (small)" if n < report.min_group_size else ""
+        rows.append(
+            [format_group(g) + flag, f"{n:,}", *(_fmt(values[m][i]) for m in metrics)]
+        )
+    return headers, rows
+
+
+def _disparity_rows(report: FairnessReport) -> list[list[str]]:
+    def pair(d: Disparity) -> str:
+        if d.low is None or d.high is None:
+            return d.reason or "-"
+        where = f"[{d.attribute}] " if d.attribute else ""
+        return (
+            f"{where}{d.metric}: {format_group(d.low.group)} {_fmt(d.low.value)} vs "
+            f"{format_group(d.high.group)} {_fmt(d.high.value)}"
+        )
+
+    return [[name, _fmt(d.value), pair(d)] for name, d in report.disparities().items()]
+
+
+def report_lines(report: FairnessReport) -> list[str]:
+    """Render the report as lines of plain text.
+
+    Parameters
+    ----------
+    report : FairnessReport
+        The report.
+
+    Returns
+    -------
+    list of str
+        Headline, per-group table, disparities and notes on undefined values.
+    """
+    from tabulate import tabulate  # noqa: PLC0415 - loaded on first use
+
+    headers, rows = _group_rows(report, report.table)
+    out = [_headline(report), ""]
+    out += tabulate(
+        rows, headers=headers, tablefmt="simple", disable_numparse=True
+    ).splitlines()
+    out.append("")
+    out += tabulate(
+        _disparity_rows(report),
+        headers=["disparity", "value", "worst pair"],
+        tablefmt="simple",
+        disable_numparse=True,
+    ).splitlines()
+    notes = report.undefined()
+    if notes:
+        out += ["", *notes]
+    return out
+
+
+def report_markdown(report: FairnessReport) -> str:
+    """Render the report as GitHub-flavoured markdown.
+
+    Parameters
+    ----------
+    report : FairnessReport
+        The report.
+
+    Returns
+    -------
+    str
+        Headline, per-group table, one table per sensitive column when there
+        are several, and the disparities.
+    """
+    from tabulate import tabulate  # noqa: PLC0415 - loaded on first use
+
+    def table(headers: list[str], rows: list[list[Any]]) -> str:
+        return str(
+            tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
+        )
+
+    parts = [f"### {_headline(report)}", "", table(*_group_rows(report, report.table))]
+    if len(report.attributes) > 1:
+        for attr, t in report.marginals.items():
+            parts += ["", f"#### by {attr}", "", table(*_group_rows(report, t))]
+    parts += [
+        "",
+        "#### disparities",
+        "",
+        table(["disparity", "value", "worst pair"], _disparity_rows(report)),
+    ]
+    notes = report.undefined()
+    if notes:
+        parts += ["", *(f"- {n}" for n in notes)]
+    return "\n".join(parts) + "\n"
+
+
+def report_html(report: FairnessReport) -> str:
+    """Render the report as an HTML fragment.
+
+    Parameters
+    ----------
+    report : FairnessReport
+        The report.
+
+    Returns
+    -------
+    str
+        A ``<section>`` with the headline and tables.
+    """
+    from tabulate import tabulate  # noqa: PLC0415 - loaded on first use
+
+    def table(headers: list[str], rows: list[list[str]]) -> str:
+        escaped = [[html.escape(c) for c in r] for r in rows]
+        return str(
+            tabulate(
+                escaped,
+                headers=[html.escape(h) for h in headers],
+                tablefmt="unsafehtml",
+                disable_numparse=True,
+            )
+        )
+
+    parts = [
+        '<section class="fairness-report">',
+        f"<h3>{html.escape(_headline(report))}</h3>",
+        table(*_group_rows(report, report.table)),
+        "<h4>disparities</h4>",
+        table(["disparity", "value", "worst pair"], _disparity_rows(report)),
+    ]
+    notes = report.undefined()
+    if notes:
+        parts.append(
+            "<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>"
+        )
+    parts.append("</section>")
+    return "\n".join(parts) + "\n"

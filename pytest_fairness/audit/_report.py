@@ -1,0 +1,822 @@
+"""FairnessReport: per-group metrics, disparities, gates and serialisation.
+
+PYTEST_DONT_REWRITE
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from pytest_fairness._validation import fail
+from pytest_fairness._version import __version__
+from pytest_fairness.exceptions import FairnessValueError
+from pytest_fairness.gates import GateResult, evaluate
+from pytest_fairness.metrics import (
+    METRICS,
+    Disparity,
+    GroupCounts,
+    GroupValue,
+    compute_disparity,
+    metric_values,
+    resolve_disparity,
+    resolve_metric,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from numpy.typing import NDArray
+
+    from pytest_fairness.gates._bounds import BoundsLike
+
+__all__ = ["SCHEMA_VERSION", "FairnessReport", "GroupTable"]
+
+SCHEMA_VERSION = 1
+Task = Literal["binary", "regression"]
+Reference = None | str | tuple[Any, ...] | Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class GroupTable:
+    """Groups over some sensitive columns, with their counts.
+
+    Attributes
+    ----------
+    attributes : tuple of str
+        The sensitive columns the groups are defined on.
+    groups : tuple of tuple
+        Each group's levels, one per attribute.
+    counts : GroupCounts
+        Sufficient statistics, aligned with ``groups``.
+    extra : mapping of str to ndarray
+        Per-group values that are not sums over rows (``auc``).
+    """
+
+    attributes: tuple[str, ...]
+    groups: tuple[tuple[Any, ...], ...]
+    counts: GroupCounts
+    extra: Mapping[str, NDArray[np.float64]] = field(default_factory=dict)
+
+    def values(self, metric: str) -> NDArray[np.float64]:
+        """Return one metric for every group.
+
+        Parameters
+        ----------
+        metric : str
+            Canonical metric name.
+
+        Returns
+        -------
+        ndarray of float64
+            The values, NaN where undefined.
+        """
+        return metric_values(self.counts, metric, self.extra)
+
+    def index_of(self, group: tuple[Any, ...]) -> int | None:
+        """Return the position of a group, or None when it does not occur."""
+        try:
+            return self.groups.index(group)
+        except ValueError:
+            return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the table as JSON-friendly data (the counts, not the metrics)."""
+        c = self.counts
+        out: list[dict[str, Any]] = []
+        for i, g in enumerate(self.groups):
+            entry: dict[str, Any] = {
+                "group": list(g),
+                "rows": int(c.rows[i]),
+                "weight": float(c.weight[i]),
+            }
+            if c.cells is not None and c.cell_rows is not None:
+                entry["cells"] = [float(v) for v in c.cells[i]]
+                entry["cell_rows"] = [int(v) for v in c.cell_rows[i]]
+            if c.sums:
+                entry["sums"] = {
+                    k: np.asarray(v[i]).tolist() for k, v in c.sums.items()
+                }
+            if self.extra:
+                entry["extra"] = {k: _jf(v[i]) for k, v in self.extra.items()}
+            out.append(entry)
+        return {"attributes": list(self.attributes), "groups": out}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GroupTable:
+        """Rebuild a table from :meth:`to_dict` output.
+
+        Parameters
+        ----------
+        data : mapping
+            The output of :meth:`to_dict`.
+
+        Returns
+        -------
+        GroupTable
+            The same groups and counts.
+        """
+        entries = data["groups"]
+        rows = np.array([e["rows"] for e in entries], dtype=np.int64)
+        weight = np.array([e["weight"] for e in entries], dtype=np.float64)
+        has_cells = bool(entries) and "cells" in entries[0]
+        cells = (
+            np.array([e["cells"] for e in entries], dtype=np.float64)
+            if has_cells
+            else None
+        )
+        cell_rows = (
+            np.array([e["cell_rows"] for e in entries], dtype=np.int64)
+            if has_cells
+            else None
+        )
+        sum_keys = entries[0].get("sums", {}).keys() if entries else ()
+        sums = {
+            k: np.array([e["sums"][k] for e in entries], dtype=np.float64)
+            for k in sum_keys
+        }
+        extra_keys = entries[0].get("extra", {}).keys() if entries else ()
+        extra = {
+            k: np.array(
+                [np.nan if e["extra"][k] is None else e["extra"][k] for e in entries],
+                dtype=np.float64,
+            )
+            for k in extra_keys
+        }
+        return cls(
+            tuple(data["attributes"]),
+            tuple(tuple(e["group"]) for e in entries),
+            GroupCounts(rows, weight, cells, cell_rows, sums),
+            extra,
+        )
+
+
+def _jf(value: Any) -> float | None:
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _label(group: Sequence[Any]) -> str:
+    return ", ".join(str(v) for v in group) if len(group) else "(all)"
+
+
+@dataclass(frozen=True, eq=False)
+class FairnessReport:
+    """The result of :func:`~pytest_fairness.audit`: metrics per group and disparities.
+
+    Build it with :func:`~pytest_fairness.audit`; every number in it derives
+    from the per-group counts it holds, so it serialises losslessly with
+    :meth:`to_dict` / :meth:`from_dict`.
+
+    Attributes
+    ----------
+    table : GroupTable
+        The groups disparities are taken over: intersections of every
+        sensitive column (or the single column).
+    marginals : dict of str to GroupTable
+        The groups of each sensitive column alone.
+    overall_table : GroupTable
+        The whole population as one group.
+    metrics : tuple of str
+        The metrics shown in :attr:`by_group`.
+    task : {"binary", "regression"}
+        The kind of target.
+    intersectional : bool
+        Whether disparities compare intersections (True) or the groups of
+        each column separately, reporting the worst column (False).
+    min_group_size : int
+        Groups with fewer rows are reported and flagged but left out of
+        disparities.
+    reference : None, "majority", a group, or a dict of column to level
+        What groups are compared with (see :meth:`disparity`).
+    pos_label : object
+        The label counted as the positive outcome (binary targets).
+    n_rows : int
+        Number of rows audited.
+    """
+
+    table: GroupTable
+    marginals: Mapping[str, GroupTable]
+    overall_table: GroupTable
+    metrics: tuple[str, ...]
+    task: Task = "binary"
+    intersectional: bool = True
+    min_group_size: int = 30
+    reference: Reference = None
+    pos_label: Any = 1
+    n_rows: int = 0
+
+    # -- structure -----------------------------------------------------------
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        """The sensitive columns."""
+        return self.table.attributes
+
+    @property
+    def groups(self) -> tuple[tuple[Any, ...], ...]:
+        """The groups of :attr:`by_group` (intersections), as tuples of levels."""
+        return self.table.groups
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups (intersections) that occur in the data."""
+        return len(self.table.groups)
+
+    def _tables(self, attribute: str | None) -> list[tuple[str | None, GroupTable]]:
+        """Return the tables a disparity is taken over, with their attributes."""
+        if attribute is not None:
+            if attribute not in self.marginals:
+                msg = (
+                    f"attribute={attribute!r} is not a sensitive column; "
+                    f"the report has {list(self.attributes)!r}."
+                )
+                raise fail(msg)
+            return [(attribute, self.marginals[attribute])]
+        if self.intersectional or len(self.attributes) == 1:
+            return [(None, self.table)]
+        return [(a, t) for a, t in self.marginals.items()]
+
+    def small_groups(self) -> list[GroupValue]:
+        """List the groups under ``min_group_size``.
+
+        Returns
+        -------
+        list of GroupValue
+            The small groups of the tables disparities are taken over
+            (``value`` and ``count`` hold their rows).
+        """
+        out = []
+        for _, t in self._tables(None):
+            rows = t.counts.rows
+            out += [
+                GroupValue(t.groups[i], float(rows[i]), int(rows[i]))
+                for i in np.flatnonzero(rows < self.min_group_size)
+            ]
+        return out
+
+    # -- tables --------------------------------------------------------------
+    def _frame(self, t: GroupTable, prefix: tuple[str, ...] = ()) -> pd.DataFrame:
+        import pandas as pd  # noqa: PLC0415 - loaded on first use
+
+        data: dict[str, Any] = {m: t.values(m) for m in self.metrics}
+        data["count"] = t.counts.rows.astype(np.int64)
+        data["small_group"] = t.counts.rows < self.min_group_size
+        names = list(t.attributes)
+        tuples = [(*prefix, *g) for g in t.groups]
+        if prefix:
+            names = ["attribute", "level"]
+        if len(names) == 1:
+            index = pd.Index([tp[0] for tp in tuples], name=names[0])
+        else:
+            index = pd.MultiIndex.from_tuples(tuples, names=names)
+        return pd.DataFrame(data, index=index)
+
+    @cached_property
+    def by_group(self) -> pd.DataFrame:
+        """One row per group: every metric, ``count`` and ``small_group``.
+
+        Intersectional reports index the rows by every sensitive column (a
+        MultiIndex); with ``intersectional=False`` and several columns the
+        index is (attribute, level). Only groups that occur are listed.
+        """
+        if self.intersectional or len(self.attributes) == 1:
+            return self._frame(self.table)
+        import pandas as pd  # noqa: PLC0415 - loaded on first use
+
+        return pd.concat([self._frame(t, (a,)) for a, t in self.marginals.items()])
+
+    def marginal(self, attribute: str) -> pd.DataFrame:
+        """Tabulate the groups of one sensitive column alone, like :attr:`by_group`.
+
+        Parameters
+        ----------
+        attribute : str
+            A sensitive column.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per level of that column.
+        """
+        ((_, t),) = self._tables(attribute)
+        return self._frame(t)
+
+    @cached_property
+    def overall(self) -> pd.Series:
+        """Every metric over the whole population, and ``count``."""
+        import pandas as pd  # noqa: PLC0415 - loaded on first use
+
+        data = {m: float(self.overall_table.values(m)[0]) for m in self.metrics}
+        data["count"] = float(self.overall_table.counts.rows[0])
+        return pd.Series(data, name="overall")
+
+    def values(
+        self, metric: str, *, attribute: str | None = None
+    ) -> dict[tuple[Any, ...], float]:
+        """Return one metric per group as a dict.
+
+        Parameters
+        ----------
+        metric : str
+            Metric name or alias.
+        attribute : str, optional
+            Give the groups of this column alone instead of the intersections.
+
+        Returns
+        -------
+        dict
+            Group (tuple of levels) to value.
+        """
+        metric = self._metric(metric)
+        t = self.table if attribute is None else self._tables(attribute)[0][1]
+        return {g: float(v) for g, v in zip(t.groups, t.values(metric), strict=True)}
+
+    def _metric(self, name: str) -> str:
+        metric = resolve_metric(name, argname="metric")
+        kind = METRICS[metric].kind
+        if (
+            kind == "score"
+            and "auc" not in self.overall_table.extra
+            and (metric == "auc" or "brier" not in self.overall_table.counts.sums)
+        ):
+            msg = f"{metric} needs scores: pass y_score= to audit()."
+            raise fail(msg)
+        if kind == "binary" and self.task != "binary":
+            msg = (
+                f"{metric} is a binary metric, but this audit has a continuous target."
+            )
+            raise fail(msg)
+        if kind == "regression" and self.task != "regression":
+            msg = (
+                f"{metric} is a metric of continuous targets, but this audit has "
+                "binary labels."
+            )
+            raise fail(msg)
+        return metric
+
+    # -- disparities ---------------------------------------------------------
+    def _reference_index(self, t: GroupTable, attribute: str | None) -> int | None:
+        ref = self.reference
+        if ref is None:
+            return None
+        eligible = t.counts.rows >= self.min_group_size
+        if isinstance(ref, str) and ref == "majority":
+            rows = np.where(eligible, t.counts.rows, -1)
+            return int(np.argmax(rows))
+        if isinstance(ref, Mapping):
+            if attribute is None:
+                key = tuple(ref.get(a) for a in t.attributes)
+            else:
+                key = (ref.get(attribute),)
+        elif isinstance(ref, tuple):
+            key = ref
+        else:
+            key = (ref,)
+        i = t.index_of(key)
+        if i is None:
+            shown = ", ".join(repr(g if len(g) > 1 else g[0]) for g in t.groups[:10])
+            msg = (
+                f"reference={ref!r} is not a group of the data. Pass 'majority', "
+                f"None, or one of: {shown}."
+            )
+            raise FairnessValueError(msg)
+        return i
+
+    def disparity(self, name: str, *, attribute: str | None = None) -> Disparity:
+        """Compute a named disparity with the pair of groups behind it.
+
+        Parameters
+        ----------
+        name : str
+            ``demographic_parity_difference``, ``equalized_odds_ratio``, ...,
+            or ``<metric>_difference`` / ``<metric>_ratio`` for any metric.
+        attribute : str, optional
+            Compare the groups of this column alone instead of the intersections.
+
+        Returns
+        -------
+        Disparity
+            Its value, the worst pair of groups with their values and counts,
+            and the groups left out (too small, or metric undefined).
+
+        Notes
+        -----
+        Without a reference, the difference is ``max - min`` and the ratio
+        ``min / max`` over the compared groups, as fairlearn computes them.
+        With ``reference``, the difference is the largest distance of a group
+        to the reference group and the ratio the smallest
+        ``min(v / v_ref, v_ref / v)``. With ``intersectional=False`` and
+        several columns, the worst column's disparity is returned.
+        """
+        spec = resolve_disparity(name)
+        metrics = tuple(self._metric(m) for m in spec.metrics)
+        results = []
+        for attr, t in self._tables(attribute):
+            values = {m: t.values(m) for m in metrics}
+            results.append(
+                compute_disparity(
+                    spec,
+                    values,
+                    t.groups,
+                    t.counts.rows,
+                    min_group_size=self.min_group_size,
+                    reference=self._reference_index(t, attr),
+                    attribute=attr,
+                )
+            )
+        if len(results) == 1:
+            return results[0]
+        if any(math.isnan(r.value) for r in results):
+            return next(r for r in results if math.isnan(r.value))
+        key = (lambda r: r.value) if spec.kind == "difference" else (lambda r: -r.value)
+        return max(results, key=key)
+
+    def difference(self, metric: str, *, attribute: str | None = None) -> float:
+        """Return the difference of a metric between groups (0 is parity).
+
+        Parameters
+        ----------
+        metric : str
+            Metric name or alias.
+        attribute : str, optional
+            Compare the groups of this column alone.
+
+        Returns
+        -------
+        float
+            ``max - min`` over the compared groups (or the largest distance to
+            the reference group); NaN when fewer than two can be compared.
+        """
+        return self.disparity(f"{metric}_difference", attribute=attribute).value
+
+    def ratio(self, metric: str, *, attribute: str | None = None) -> float:
+        """Return the ratio of a metric between groups (1 is parity).
+
+        Parameters
+        ----------
+        metric : str
+            Metric name or alias.
+        attribute : str, optional
+            Compare the groups of this column alone.
+
+        Returns
+        -------
+        float
+            ``min / max`` over the compared groups (or the smallest folded ratio
+            to the reference group); NaN when undefined.
+        """
+        return self.disparity(f"{metric}_ratio", attribute=attribute).value
+
+    @property
+    def demographic_parity_difference(self) -> float:
+        """Largest gap in selection rate between groups."""
+        return self.disparity("demographic_parity_difference").value
+
+    @property
+    def demographic_parity_ratio(self) -> float:
+        """Smallest ratio of selection rates between groups."""
+        return self.disparity("demographic_parity_ratio").value
+
+    @property
+    def equal_opportunity_difference(self) -> float:
+        """Largest gap in true positive rate between groups."""
+        return self.disparity("equal_opportunity_difference").value
+
+    @property
+    def equal_opportunity_ratio(self) -> float:
+        """Smallest ratio of true positive rates between groups."""
+        return self.disparity("equal_opportunity_ratio").value
+
+    @property
+    def equalized_odds_difference(self) -> float:
+        """The larger of the TPR and FPR differences."""
+        return self.disparity("equalized_odds_difference").value
+
+    @property
+    def equalized_odds_ratio(self) -> float:
+        """The smaller of the TPR and FPR ratios."""
+        return self.disparity("equalized_odds_ratio").value
+
+    @property
+    def predictive_parity_difference(self) -> float:
+        """Largest gap in positive predictive value (precision) between groups."""
+        return self.disparity("predictive_parity_difference").value
+
+    @property
+    def predictive_parity_ratio(self) -> float:
+        """Smallest ratio of positive predictive values between groups."""
+        return self.disparity("predictive_parity_ratio").value
+
+    @property
+    def accuracy_difference(self) -> float:
+        """Largest gap in accuracy between groups."""
+        return self.disparity("accuracy_difference").value
+
+    @property
+    def accuracy_ratio(self) -> float:
+        """Smallest ratio of accuracies between groups."""
+        return self.disparity("accuracy_ratio").value
+
+    @property
+    def false_positive_rate_difference(self) -> float:
+        """Largest gap in false positive rate between groups."""
+        return self.disparity("false_positive_rate_difference").value
+
+    @property
+    def false_positive_rate_ratio(self) -> float:
+        """Smallest ratio of false positive rates between groups."""
+        return self.disparity("false_positive_rate_ratio").value
+
+    @property
+    def false_negative_rate_difference(self) -> float:
+        """Largest gap in false negative rate between groups."""
+        return self.disparity("false_negative_rate_difference").value
+
+    @property
+    def false_negative_rate_ratio(self) -> float:
+        """Smallest ratio of false negative rates between groups."""
+        return self.disparity("false_negative_rate_ratio").value
+
+    @property
+    def error_rate_difference(self) -> float:
+        """Largest gap in error rate between groups."""
+        return self.disparity("error_rate_difference").value
+
+    @property
+    def error_rate_ratio(self) -> float:
+        """Smallest ratio of error rates between groups."""
+        return self.disparity("error_rate_ratio").value
+
+    def disparities(self) -> dict[str, Disparity]:
+        """Every named disparity that applies to this audit.
+
+        Returns
+        -------
+        dict of str to Disparity
+            For binary targets the four criteria (demographic parity, equal
+            opportunity, equalized odds, predictive parity) as difference and
+            ratio; for continuous targets those of ``mean_prediction`` and
+            ``mae``.
+        """
+        if self.task == "binary":
+            stems = [
+                "demographic_parity",
+                "equal_opportunity",
+                "equalized_odds",
+                "predictive_parity",
+            ]
+        else:
+            stems = ["mean_prediction", "mae"]
+        names = [f"{s}_{k}" for s in stems for k in ("difference", "ratio")]
+        return {n: self.disparity(n) for n in names}
+
+    def undefined(self) -> list[str]:
+        """Explain every NaN in :attr:`by_group`.
+
+        Returns
+        -------
+        list of str
+            One line per (metric, groups) with the reason.
+        """
+        out = []
+        for m in self.metrics:
+            vals = self.table.values(m)
+            bad = [self.table.groups[i] for i in np.flatnonzero(np.isnan(vals))]
+            if bad:
+                shown = "; ".join(_label(g) for g in bad[:5])
+                more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+                out.append(
+                    f"{m} is undefined for {shown}{more}: {METRICS[m].undefined_when}"
+                )
+        return out
+
+    # -- gates ---------------------------------------------------------------
+    def check(self, bounds: BoundsLike) -> GateResult:
+        """Evaluate bounds on disparities.
+
+        Parameters
+        ----------
+        bounds : mapping, iterable of str, or str
+            ``{"demographic_parity_difference": 0.1, "demographic_parity_ratio":
+            (">=", 0.8)}`` or ``["equalized_odds_difference <= 0.1"]``. A bare
+            number is an upper limit for a difference and a lower limit for a
+            ratio.
+
+        Returns
+        -------
+        GateResult
+            Truthy when every bound holds; ``str()`` renders the table.
+        """
+        return evaluate(self, bounds)
+
+    def assert_within(
+        self, bounds: BoundsLike | None = None, /, **kwargs: Any
+    ) -> GateResult:
+        """Raise :class:`~pytest_fairness.FairnessGateFailure` unless every bound holds.
+
+        Parameters
+        ----------
+        bounds : mapping, iterable of str, or str, optional
+            Bounds as for :meth:`check`.
+        **kwargs
+            More bounds as keywords, e.g. ``demographic_parity_difference=0.1``.
+
+        Returns
+        -------
+        GateResult
+            The passing result.
+
+        Raises
+        ------
+        FairnessGateFailure
+            An ``AssertionError`` whose message is the verdict table, when a
+            bound fails or cannot be evaluated (a NaN disparity).
+        """
+        __tracebackhide__ = True
+        merged: dict[str, Any] = {}
+        if bounds is not None:
+            from pytest_fairness.gates import parse_bounds  # noqa: PLC0415 - loaded on first use
+
+            merged.update({b.metric: (b.op, b.limit) for b in parse_bounds(bounds)})
+        merged.update(kwargs)
+        result = self.check(merged)
+        result.raise_for_failure()
+        return result
+
+    # -- rendering and serialisation -----------------------------------------
+    def lines(self) -> list[str]:
+        """Render the report as plain text lines (groups table, disparities).
+
+        Returns
+        -------
+        list of str
+            The text shown by ``str(report)``.
+        """
+        from pytest_fairness.audit._render import report_lines  # noqa: PLC0415 - loaded on first use
+
+        return report_lines(self)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def to_markdown(self) -> str:
+        """Render the report as GitHub-flavoured markdown.
+
+        Returns
+        -------
+        str
+            Headline, per-group table, marginal tables and disparities.
+        """
+        from pytest_fairness.audit._render import report_markdown  # noqa: PLC0415 - loaded on first use
+
+        return report_markdown(self)
+
+    def to_html(self) -> str:
+        """Render the report as a standalone HTML fragment.
+
+        Returns
+        -------
+        str
+            Tables of groups and disparities.
+        """
+        from pytest_fairness.audit._render import report_html  # noqa: PLC0415 - loaded on first use
+
+        return report_html(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-friendly data.
+
+        Returns
+        -------
+        dict
+            Settings, the counts of every group (intersections, marginals,
+            overall), the metric values and the named disparities. NaN is
+            written as None.
+        """
+
+        def metric_rows(t: GroupTable) -> list[dict[str, Any]]:
+            values = {m: t.values(m) for m in self.metrics}
+            return [
+                {m: _jf(values[m][i]) for m in self.metrics}
+                for i in range(len(t.groups))
+            ]
+
+        def table(t: GroupTable) -> dict[str, Any]:
+            d = t.to_dict()
+            for entry, vals in zip(d["groups"], metric_rows(t), strict=True):
+                entry["metrics"] = vals
+            return d
+
+        ref = self.reference
+        return {
+            "schema": SCHEMA_VERSION,
+            "version": __version__,
+            "task": self.task,
+            "pos_label": self.pos_label,
+            "metrics": list(self.metrics),
+            "intersectional": self.intersectional,
+            "min_group_size": self.min_group_size,
+            "reference": dict(ref)
+            if isinstance(ref, Mapping)
+            else (list(ref) if isinstance(ref, tuple) else ref),
+            "n_rows": self.n_rows,
+            "groups": table(self.table),
+            "marginals": {a: table(t) for a, t in self.marginals.items()},
+            "overall": table(self.overall_table),
+            "disparities": {k: v.to_dict() for k, v in self.disparities().items()},
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Return :meth:`to_dict` as a JSON string (sorted keys, no NaN).
+
+        Parameters
+        ----------
+        indent : int or None, default=2
+            Indentation, as for :func:`json.dumps`.
+
+        Returns
+        -------
+        str
+            The JSON document.
+        """
+        return json.dumps(
+            self.to_dict(), indent=indent, sort_keys=True, allow_nan=False
+        )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FairnessReport:
+        """Rebuild a report from :meth:`to_dict` output.
+
+        Parameters
+        ----------
+        data : mapping
+            A report as data.
+
+        Returns
+        -------
+        FairnessReport
+            A report with the same counts, hence the same metrics and
+            disparities.
+
+        Raises
+        ------
+        FairnessValueError
+            If the data is not a report of a supported schema version.
+        """
+        try:
+            schema = data["schema"]
+            if schema != SCHEMA_VERSION:
+                msg = (
+                    f"report schema {schema!r} is not supported "
+                    f"(this version reads schema {SCHEMA_VERSION})."
+                )
+                raise FairnessValueError(msg)
+            ref = data["reference"]
+            return cls(
+                table=GroupTable.from_dict(data["groups"]),
+                marginals={
+                    a: GroupTable.from_dict(t) for a, t in data["marginals"].items()
+                },
+                overall_table=GroupTable.from_dict(data["overall"]),
+                metrics=tuple(data["metrics"]),
+                task=data["task"],
+                intersectional=bool(data["intersectional"]),
+                min_group_size=int(data["min_group_size"]),
+                reference=tuple(ref) if isinstance(ref, list) else ref,
+                pos_label=data["pos_label"],
+                n_rows=int(data["n_rows"]),
+            )
+        except (KeyError, TypeError, IndexError) as exc:
+            msg = f"not a fairness report: missing or malformed field {exc}."
+            raise FairnessValueError(msg) from exc
+
+    @classmethod
+    def from_json(cls, text: str) -> FairnessReport:
+        """Rebuild a report from :meth:`to_json` output.
+
+        Parameters
+        ----------
+        text : str
+            The JSON document.
+
+        Returns
+        -------
+        FairnessReport
+            The report.
+
+        Raises
+        ------
+        FairnessValueError
+            If the text is not valid JSON or not a report.
+        """
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            msg = f"not a fairness report: invalid JSON ({exc})."
+            raise FairnessValueError(msg) from exc
+        return cls.from_dict(data)

@@ -1,0 +1,232 @@
+"""Per-group sufficient statistics: weighted confusion cells from one bincount.
+
+PYTEST_DONT_REWRITE
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from numpy.typing import NDArray
+
+__all__ = ["GroupCounts", "count_binary", "count_regression", "weighted_sum"]
+
+
+def weighted_sum(
+    codes: NDArray[np.intp], weights: NDArray[Any] | None, n: int
+) -> NDArray[np.float64]:
+    """Sum ``weights`` (or count rows) per code with one ``np.bincount``.
+
+    Parameters
+    ----------
+    codes : ndarray of intp
+        Code of each row, ``0 <= code < n``.
+    weights : ndarray, optional
+        Value of each row; None counts rows.
+    n : int
+        Number of codes.
+
+    Returns
+    -------
+    ndarray of float64, shape (n,)
+        The sums.
+    """
+    return np.bincount(codes, weights=weights, minlength=n).astype(
+        np.float64, copy=False
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCounts:
+    """Sufficient statistics of every group; all metrics derive from them.
+
+    Counts add: the counts of two batches (or two pytest-xdist workers) over
+    the same groups sum to the counts of their union, and coarser groups
+    (marginals, the overall population) are sums of finer ones.
+
+    Attributes
+    ----------
+    rows : ndarray of int64, shape (n_groups,)
+        Number of rows (unweighted).
+    weight : ndarray of float64, shape (n_groups,)
+        Sum of sample weights (equals ``rows`` without weights).
+    cells : ndarray of float64, shape (n_groups, 4), optional
+        Weighted confusion cells TN, FP, FN, TP for binary targets.
+    cell_rows : ndarray of int64, shape (n_groups, 4), optional
+        Unweighted confusion cells.
+    sums : mapping of str to ndarray
+        Further additive statistics per group, such as the weighted sum of
+        predictions for continuous targets or of squared score errors.
+    """
+
+    rows: NDArray[np.int64]
+    weight: NDArray[np.float64]
+    cells: NDArray[np.float64] | None = None
+    cell_rows: NDArray[np.int64] | None = None
+    sums: Mapping[str, NDArray[np.float64]] = field(default_factory=dict)
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups."""
+        return int(self.rows.shape[0])
+
+    def select(self, index: NDArray[np.intp]) -> GroupCounts:
+        """Return the counts of the groups at ``index``, in that order.
+
+        Parameters
+        ----------
+        index : ndarray of intp
+            Group positions to keep.
+
+        Returns
+        -------
+        GroupCounts
+            Counts restricted to those groups.
+        """
+        return GroupCounts(
+            self.rows[index],
+            self.weight[index],
+            None if self.cells is None else self.cells[index],
+            None if self.cell_rows is None else self.cell_rows[index],
+            {k: v[index] for k, v in self.sums.items()},
+        )
+
+    def aggregate(self, mapping: NDArray[np.intp], n_out: int) -> GroupCounts:
+        """Sum groups into coarser groups.
+
+        Parameters
+        ----------
+        mapping : ndarray of intp, shape (n_groups,)
+            Target group of every group.
+        n_out : int
+            Number of target groups.
+
+        Returns
+        -------
+        GroupCounts
+            Counts of the coarser groups.
+        """
+
+        def agg(values: NDArray[Any]) -> NDArray[np.float64]:
+            if values.ndim == 1:
+                return weighted_sum(mapping, values, n_out)
+            return np.stack([agg(values[:, j]) for j in range(values.shape[1])], axis=1)
+
+        return GroupCounts(
+            agg(self.rows).astype(np.int64),
+            agg(self.weight),
+            None if self.cells is None else agg(self.cells),
+            None if self.cell_rows is None else agg(self.cell_rows).astype(np.int64),
+            {k: agg(v) for k, v in self.sums.items()},
+        )
+
+    def total(self) -> GroupCounts:
+        """Return the counts of all groups together (one group).
+
+        Returns
+        -------
+        GroupCounts
+            Counts of the whole population.
+        """
+        return self.aggregate(np.zeros(self.n_groups, dtype=np.intp), 1)
+
+    def __add__(self, other: GroupCounts) -> GroupCounts:
+        if not isinstance(other, GroupCounts):
+            return NotImplemented
+        if self.rows.shape != other.rows.shape or set(self.sums) != set(other.sums):
+            msg = "only counts over the same groups and statistics can be added"
+            raise ValueError(msg)
+
+        def add(a: NDArray[Any] | None, b: NDArray[Any] | None) -> Any:
+            return None if a is None or b is None else a + b
+
+        return GroupCounts(
+            self.rows + other.rows,
+            self.weight + other.weight,
+            add(self.cells, other.cells),
+            add(self.cell_rows, other.cell_rows),
+            {k: self.sums[k] + other.sums[k] for k in self.sums},
+        )
+
+
+def count_binary(
+    group: NDArray[np.intp],
+    n_groups: int,
+    y_true: NDArray[np.uint8],
+    y_pred: NDArray[np.uint8],
+    sample_weight: NDArray[np.float64] | None = None,
+) -> GroupCounts:
+    """Count the confusion cells of every group with one ``np.bincount``.
+
+    Parameters
+    ----------
+    group : ndarray of intp
+        Group code of each row, ``0 <= group < n_groups``.
+    n_groups : int
+        Size of the group code space.
+    y_true, y_pred : ndarray of uint8
+        0/1 labels and predictions.
+    sample_weight : ndarray of float64, optional
+        Row weights; without them every row weighs 1.
+
+    Returns
+    -------
+    GroupCounts
+        Counts over the whole code space (empty groups included).
+    """
+    cell = group * 4
+    cell += y_true
+    cell += y_true
+    cell += y_pred
+    cell_rows = np.bincount(cell, minlength=4 * n_groups).astype(np.int64, copy=False)
+    cell_rows = cell_rows.reshape(n_groups, 4)
+    if sample_weight is None:
+        cells = cell_rows.astype(np.float64)
+    else:
+        cells = weighted_sum(cell, sample_weight, 4 * n_groups).reshape(n_groups, 4)
+    rows = cell_rows.sum(axis=1)
+    return GroupCounts(rows, cells.sum(axis=1), cells, cell_rows)
+
+
+def count_regression(
+    group: NDArray[np.intp],
+    n_groups: int,
+    y_true: NDArray[np.float64],
+    y_pred: NDArray[np.float64],
+    sample_weight: NDArray[np.float64] | None = None,
+) -> GroupCounts:
+    """Sum predictions and absolute errors per group for continuous targets.
+
+    Parameters
+    ----------
+    group : ndarray of intp
+        Group code of each row.
+    n_groups : int
+        Size of the group code space.
+    y_true, y_pred : ndarray of float64
+        Targets and predictions.
+    sample_weight : ndarray of float64, optional
+        Row weights.
+
+    Returns
+    -------
+    GroupCounts
+        Row counts, weights and the sums ``pred`` and ``abs_error``.
+    """
+    rows = np.bincount(group, minlength=n_groups).astype(np.int64)
+    w = sample_weight
+    weight = rows.astype(np.float64) if w is None else weighted_sum(group, w, n_groups)
+    abs_err = np.abs(y_true - y_pred)
+    sums = {
+        "pred": weighted_sum(group, y_pred if w is None else y_pred * w, n_groups),
+        "abs_error": weighted_sum(
+            group, abs_err if w is None else abs_err * w, n_groups
+        ),
+    }
+    return GroupCounts(rows, weight, sums=sums)

@@ -1,0 +1,67 @@
+"""Combine factorised sensitive columns into one integer group code.
+
+PYTEST_DONT_REWRITE
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from numpy.typing import NDArray
+
+__all__ = ["combine_codes"]
+
+# Up to this many combinations the code space is the full cartesian product
+# (no sort needed); beyond it, codes are compressed to those that occur.
+_MAX_DENSE_GROUPS = 1 << 20
+
+
+def combine_codes(
+    codes: Sequence[NDArray[np.intp]], n_levels: Sequence[int]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Encode several columns of level codes as one group code per row.
+
+    Parameters
+    ----------
+    codes : sequence of ndarray of intp
+        One array of level codes per column, all of the same length.
+    n_levels : sequence of int
+        Number of levels of each column.
+
+    Returns
+    -------
+    group : ndarray of intp
+        The group code of each row.
+    table : ndarray of intp, shape (n_groups, n_columns)
+        The level code of each column for every group code. Some groups of
+        the code space may not occur in the data (the product is not
+        compressed while it is small); counts tell which do.
+
+    Notes
+    -----
+    The first column varies slowest, so group codes sort like the tuples of
+    levels. No loop runs over rows.
+    """
+    group = codes[0]
+    table = np.arange(n_levels[0], dtype=np.intp)[:, None]
+    n_groups = n_levels[0]
+    for col_codes, k in zip(codes[1:], n_levels[1:], strict=True):
+        group = group * k + col_codes
+        if n_groups * k <= _MAX_DENSE_GROUPS:
+            table = np.column_stack(
+                [
+                    np.repeat(table, k, axis=0),
+                    np.tile(np.arange(k, dtype=np.intp), n_groups),
+                ]
+            )
+            n_groups *= k
+        else:
+            uniq, group = np.unique(group, return_inverse=True)
+            table = np.column_stack([table[uniq // k], uniq % k])
+            n_groups = uniq.shape[0]
+    return np.asarray(group, dtype=np.intp), table

@@ -1,0 +1,103 @@
+"""Per-group metric values from counts, with one zero-division policy.
+
+A rate whose denominator is empty for a group (TPR of a group with no actual
+positives, PPV of a group with no predicted positives, any rate of an empty
+group) is NaN, never 0; the report says why and leaves that group out of the
+disparities of that metric.
+
+PYTEST_DONT_REWRITE
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pytest_fairness.metrics._registry import METRICS
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from numpy.typing import NDArray
+
+    from pytest_fairness.metrics._counts import GroupCounts
+
+__all__ = ["metric_values", "rate_parts"]
+
+
+def _ratio(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.float64]:
+    out = np.full(np.shape(num), np.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def rate_parts(
+    counts: GroupCounts, metric: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return the weighted numerator and denominator of a binary rate per group.
+
+    Parameters
+    ----------
+    counts : GroupCounts
+        Counts with confusion cells.
+    metric : str
+        Canonical name of a binary metric.
+
+    Returns
+    -------
+    numerator, denominator : ndarray of float64
+        The summed confusion cells above and below the fraction bar.
+    """
+    spec = METRICS[metric]
+    if counts.cells is None:
+        msg = f"{metric} needs binary labels and predictions"
+        raise ValueError(msg)
+    cells = counts.cells
+    return cells[:, list(spec.numerator)].sum(axis=1), cells[
+        :, list(spec.denominator)
+    ].sum(axis=1)
+
+
+def metric_values(
+    counts: GroupCounts,
+    metric: str,
+    extra: Mapping[str, NDArray[np.float64]] | None = None,
+) -> NDArray[np.float64]:
+    """Compute one metric for every group from its counts.
+
+    Parameters
+    ----------
+    counts : GroupCounts
+        Sufficient statistics of the groups.
+    metric : str
+        Canonical metric name (see :data:`~pytest_fairness.metrics.METRICS`).
+    extra : mapping, optional
+        Values that are not sums of rows, computed beside the counts
+        (``auc``).
+
+    Returns
+    -------
+    ndarray of float64, shape (n_groups,)
+        The metric per group, NaN where it is undefined.
+    """
+    spec = METRICS[metric]
+    if metric == "count":
+        return counts.rows.astype(np.float64)
+    if spec.kind == "binary":
+        return _ratio(*rate_parts(counts, metric))
+    if metric == "auc":
+        if extra is None or "auc" not in extra:
+            msg = "auc needs y_score"
+            raise ValueError(msg)
+        return np.asarray(extra["auc"], dtype=np.float64)
+    if metric == "brier":
+        return _ratio(counts.sums["brier"], counts.weight)
+    if metric == "calibration_error":
+        gap = np.abs(counts.sums["cal_score"] - counts.sums["cal_true"]).sum(axis=1)
+        return _ratio(gap, counts.weight)
+    if metric == "mean_prediction":
+        return _ratio(counts.sums["pred"], counts.weight)
+    if metric == "mae":
+        return _ratio(counts.sums["abs_error"], counts.weight)
+    raise NotImplementedError(metric)  # pragma: no cover - registry and code agree
