@@ -436,6 +436,32 @@ def _as_uint8(arr: NDArray[Any]) -> NDArray[np.uint8]:
 
 
 def column_names(data: Any) -> Sequence[str]:
-    """Return the column names of a dataframe-like object (for hints)."""
-    cols = getattr(data, "columns", None)
-    return [str(c) for c in cols] if cols is not None else []
+    """Return the column names of a dataframe (pandas, or any narwhals-supported one).
+
+    Parameters
+    ----------
+    data : DataFrame or LazyFrame
+        The frame.
+
+    Returns
+    -------
+    list of str
+        Its column names (for a lazy frame, from its schema, without running it).
+    """
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(data, pd.DataFrame):
+        return [str(c) for c in data.columns]
+    try:
+        import narwhals as nw  # noqa: PLC0415 - optional dataframe support
+    except ImportError:  # pragma: no cover - narwhals ships with the frames extra
+        cols = getattr(data, "columns", None)
+        return [str(c) for c in cols] if cols is not None else []
+    try:
+        frame = nw.from_native(data)
+    except TypeError:
+        msg = (
+            f"data must be a dataframe (pandas, polars, pyarrow, duckdb, ...). "
+            f"Got {type(data).__name__}."
+        )
+        raise fail(msg) from None
+    return [str(c) for c in frame.collect_schema().names()]
