@@ -13,7 +13,7 @@ from pytest_fairness._version import __version__
 if TYPE_CHECKING:
     import pytest
 
-    from pytest_fairness.audit import FairnessReport, audit
+    from pytest_fairness.report import FairnessReport, audit
     from pytest_fairness.exceptions import (
         BaselineError,
         FairnessError,
@@ -44,8 +44,8 @@ __all__ = [
 ]
 
 _LAZY = {
-    "audit": "pytest_fairness.audit",
-    "FairnessReport": "pytest_fairness.audit",
+    "audit": "pytest_fairness.report",
+    "FairnessReport": "pytest_fairness.report",
     "Bound": "pytest_fairness.gates",
     "BoundResult": "pytest_fairness.gates",
     "GateResult": "pytest_fairness.gates",

@@ -47,3 +47,11 @@ def test_audit_signature_is_keyword_only_after_the_data():
 
 def test_fairness_gate_is_the_pytest_marker():
     assert pf.fairness_gate.name == "fairness_gate"
+
+
+def test_audit_stays_the_function_after_submodules_load():
+    import importlib
+
+    importlib.import_module("pytest_fairness.report._audit")
+    assert callable(pf.audit)
+    assert pf.audit.__module__ == "pytest_fairness.report._audit"

@@ -167,9 +167,9 @@ def _label(group: Sequence[Any]) -> str:
 
 @dataclass(frozen=True, eq=False)
 class FairnessReport:
-    """The result of :func:`~pytest_fairness.audit`: metrics per group and disparities.
+    """The result of :func:`~pytest_fairness.report`: metrics per group and disparities.
 
-    Build it with :func:`~pytest_fairness.audit`; every number in it derives
+    Build it with :func:`~pytest_fairness.report`; every number in it derives
     from the per-group counts it holds, so it serialises losslessly with
     :meth:`to_dict` / :meth:`from_dict`.
 
@@ -657,7 +657,7 @@ class FairnessReport:
         list of str
             The text shown by ``str(report)``.
         """
-        from pytest_fairness.audit._render import report_lines  # noqa: PLC0415 - loaded on first use
+        from pytest_fairness.report._render import report_lines  # noqa: PLC0415 - loaded on first use
 
         return report_lines(self)
 
@@ -672,7 +672,7 @@ class FairnessReport:
         str
             Headline, per-group table, marginal tables and disparities.
         """
-        from pytest_fairness.audit._render import report_markdown  # noqa: PLC0415 - loaded on first use
+        from pytest_fairness.report._render import report_markdown  # noqa: PLC0415 - loaded on first use
 
         return report_markdown(self)
 
@@ -684,7 +684,7 @@ class FairnessReport:
         str
             Tables of groups and disparities.
         """
-        from pytest_fairness.audit._render import report_html  # noqa: PLC0415 - loaded on first use
+        from pytest_fairness.report._render import report_html  # noqa: PLC0415 - loaded on first use
 
         return report_html(self)
 
