@@ -13,7 +13,6 @@ from pytest_fairness._version import __version__
 if TYPE_CHECKING:
     import pytest
 
-    from pytest_fairness.report import FairnessReport, audit
     from pytest_fairness.exceptions import (
         BaselineError,
         FairnessError,
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
     )
     from pytest_fairness.gates import Bound, BoundResult, GateResult
     from pytest_fairness.metrics import Disparity, GroupValue
+    from pytest_fairness.report import FairnessReport, audit
 
     fairness_gate: pytest.MarkDecorator
 

@@ -21,7 +21,6 @@ from pytest_fairness._inputs import (
     sensitive_columns,
 )
 from pytest_fairness._validation import check_bool, check_int, fail, hint_for
-from pytest_fairness.report._report import FairnessReport, GroupTable, Reference, Task
 from pytest_fairness.exceptions import FairnessWarning
 from pytest_fairness.gates._result import format_group
 from pytest_fairness.metrics import (
@@ -35,6 +34,7 @@ from pytest_fairness.metrics import (
     resolve_metric,
     score_sums,
 )
+from pytest_fairness.report._report import FairnessReport, GroupTable, Reference, Task
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

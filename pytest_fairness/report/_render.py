@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from pytest_fairness.gates._result import format_group
 
 if TYPE_CHECKING:
-    from pytest_fairness.report._report import FairnessReport, GroupTable
     from pytest_fairness.metrics import Disparity
+    from pytest_fairness.report._report import FairnessReport, GroupTable
 
 __all__ = ["report_html", "report_lines", "report_markdown"]
 
