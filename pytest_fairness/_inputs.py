@@ -243,7 +243,6 @@ def factorize(values: NDArray[Any], name: str) -> Column:
 def _factorize_pandas(series: Any, name: str) -> Column:
     import pandas as pd  # noqa: PLC0415 - loaded on first use
 
-    values = series.to_numpy()
     if isinstance(series.dtype, pd.CategoricalDtype):
         cat = series.cat
         codes = np.asarray(cat.codes.to_numpy(), dtype=np.intp)
@@ -260,6 +259,7 @@ def _factorize_pandas(series: Any, name: str) -> Column:
         remap = np.cumsum(present).astype(np.intp) - 1
         levels = tuple(_py(v) for v in np.asarray(cat.categories)[present])
         return Column(name, remap[codes], levels)
+    values = series.to_numpy()
     if values.dtype.kind in "biufcmM":
         return factorize(values, name)
     return factorize(values.astype(object, copy=False), name)

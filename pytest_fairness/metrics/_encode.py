@@ -50,8 +50,12 @@ def combine_codes(
     group = codes[0]
     table = np.arange(n_levels[0], dtype=np.intp)[:, None]
     n_groups = n_levels[0]
-    for col_codes, k in zip(codes[1:], n_levels[1:], strict=True):
-        group = group * k + col_codes
+    for i, (col_codes, k) in enumerate(zip(codes[1:], n_levels[1:], strict=True)):
+        if i == 0:
+            group = group * k  # a new array: the caller's codes stay untouched
+        else:
+            group *= k
+        group += col_codes
         if n_groups * k <= _MAX_DENSE_GROUPS:
             table = np.column_stack(
                 [
