@@ -1,33 +1,208 @@
-"""The pytest plugin (entry point ``fairness``): registers the fairness_gate marker.
+"""The pytest plugin (entry point ``fairness``).
+
+It registers the ``fairness_gate`` marker, the ``fairness`` fixture and the
+``--fairness-*`` options. Hooks are listed in the order pytest calls them.
 
 Importing this module imports nothing heavy: no numpy, pandas, scikit-learn,
-fairlearn or dowhy. The core loads on first use.
+fairlearn, dowhy or tabulate. The core loads when a test first uses a gate.
 """
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import pytest
+import pytest
 
-MARKER_HELP = (
-    "fairness_gate(demographic_parity_difference=None, ..., sensitive_features=None, "
-    "intersectional=True, min_group_size=30, reference=None, baseline=False, "
-    "tolerance=0.01, confidence=None, on_inconclusive='fail'): bounds on fairness "
-    "disparities checked by the `fairness` fixture. A number bounds a difference "
-    "from above and a ratio from below; (op, value) sets the comparison."
+from pytest_fairness.plugin._fixtures import FairnessFixture, fairness
+from pytest_fairness.plugin._marker import MARKER, MARKER_LINE, MarkerError
+from pytest_fairness.plugin._options import add_options, resolve_options
+from pytest_fairness.plugin._state import (
+    RECORDS_KEY,
+    REPORT_ATTR,
+    STATE_KEY,
+    FairnessState,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+__all__ = ["MARKER_HELP", "FairnessFixture", "fairness"]
+
+MARKER_HELP = MARKER_LINE
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add the ``--fairness-*`` options and ``fairness_*`` ini keys.
+
+    Parameters
+    ----------
+    parser : pytest.Parser
+        pytest's option parser.
+    """
+    add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the ``fairness_gate`` marker.
+    """Register the marker and set up the session state.
 
     Parameters
     ----------
     config : pytest.Config
         The pytest configuration.
     """
-    config.addinivalue_line(
-        "markers", f"fairness_gate{MARKER_HELP[len('fairness_gate') :]}"
+    config.addinivalue_line("markers", MARKER_LINE)
+    state = FairnessState(config, resolve_options(config))
+    config.stash[STATE_KEY] = state
+    if state.is_controller:
+        # Collects the gate records of every report (xdist sends them here).
+        config.pluginmanager.register(state, "fairness-state")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Show the fairness settings when they differ from the defaults.
+
+    Parameters
+    ----------
+    config : pytest.Config
+        The pytest configuration.
+
+    Returns
+    -------
+    list of str
+        One line, or none.
+    """
+    options = config.stash[STATE_KEY].options
+    parts = []
+    if options.update_baselines:
+        parts.append("--fairness-update-baselines (baselines are rewritten)")
+    if options.baseline_dir is not None:
+        parts.append(f"baseline dir {options.baseline_dir}")
+    if options.min_group_size_source != "default":
+        parts.append(f"min_group_size={options.min_group_size}")
+    return [f"fairness: {', '.join(parts)}"] if parts else []
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Validate the ``fairness_gate`` markers of a test in its setup.
+
+    Parameters
+    ----------
+    item : pytest.Item
+        The test.
+    """
+    if item.get_closest_marker(MARKER) is None:
+        return
+    try:
+        item.config.stash[STATE_KEY].validate(item)
+    except MarkerError as exc:
+        message = f"Invalid fairness gate: {exc}"
+    else:
+        return
+    pytest.fail(message, pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """Fail a test that carries ``fairness_gate`` but never checked a gate.
+
+    Parameters
+    ----------
+    item : pytest.Item
+        The test.
+
+    Yields
+    ------
+    None
+        Control to the test body.
+    """
+    result = yield
+    if item.get_closest_marker(MARKER) is not None and not item.stash.get(
+        RECORDS_KEY, None
+    ):
+        uses = "fairness" in getattr(item, "fixturenames", ())
+        how = (
+            "call fairness.check(y_true, y_pred, sensitive_features=...) in it"
+            if uses
+            else "request the `fairness` fixture and call fairness.check(y_true, "
+            "y_pred, sensitive_features=...)"
+        )
+        pytest.fail(
+            f"{item.nodeid} is marked fairness_gate but checked no gate: {how}, "
+            "or remove the marker.",
+            pytrace=False,
+        )
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Carry the gate records of a test on its call-phase report, as JSON.
+
+    Parameters
+    ----------
+    item : pytest.Item
+        The test.
+    call : pytest.CallInfo
+        The phase that ran.
+
+    Yields
+    ------
+    None
+        Control to the report makers.
+
+    Returns
+    -------
+    pytest.TestReport
+        The report, with ``fairness_json`` set when gates ran.
+    """
+    report = yield
+    if call.when == "call":
+        records = item.stash.get(RECORDS_KEY, None)
+        if records:
+            setattr(report, REPORT_ATTR, json.dumps(records, sort_keys=True))
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Write baselines, the report file and the GitHub summary (controller only).
+
+    Parameters
+    ----------
+    session : pytest.Session
+        The session.
+    """
+    state = session.config.stash.get(STATE_KEY, None)
+    if state is None or not state.is_controller:
+        return
+    state.finish(session)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """Write the "fairness gates" section when gates ran.
+
+    Parameters
+    ----------
+    terminalreporter : pytest.TerminalReporter
+        The terminal writer.
+    config : pytest.Config
+        The pytest configuration.
+    """
+    state = config.stash.get(STATE_KEY, None)
+    if state is None or not state.is_controller or not (state.records or state.notes):
+        return
+    from pytest_fairness.plugin._render import summary_lines
+
+    terminalreporter.write_sep("=", "fairness gates")
+    lines = summary_lines(
+        state.sorted_records(), state.notes, verbose=config.get_verbosity() > 0
     )
+    for line in lines:
+        terminalreporter.write_line(line)
+    if state.notes.report:
+        terminalreporter.write_line(f"fairness report written to {state.notes.report}")

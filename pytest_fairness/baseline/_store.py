@@ -1,0 +1,244 @@
+"""Baseline files on disk: where they live, reading, atomic writing, merging.
+
+Standard library only; nothing here imports pytest or numpy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pytest_fairness.baseline._schema import canonical, dumps, parse_document
+from pytest_fairness.exceptions import BaselineError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+__all__ = [
+    "BASELINE_DIRNAME",
+    "BaselineFile",
+    "baseline_path",
+    "merge_entries",
+    "unused_keys",
+    "write_atomic",
+]
+
+BASELINE_DIRNAME = "__fairness__"
+
+
+def baseline_path(
+    module: Path | str, *, rootpath: Path | str, baseline_dir: Path | str | None = None
+) -> Path:
+    """Return the baseline file of a test module.
+
+    Parameters
+    ----------
+    module : path-like
+        The test module, e.g. ``tests/test_model.py``; a relative path is
+        taken relative to ``rootpath``.
+    rootpath : path-like
+        The project root (pytest's rootdir).
+    baseline_dir : path-like, optional
+        A folder holding every baseline. Without it the file is
+        ``__fairness__/<module stem>.json`` beside the module; with it, the
+        module's folder relative to ``rootpath`` is mirrored below
+        ``baseline_dir`` (modules outside ``rootpath`` go to its top level).
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute, normalised path of the baseline file.
+    """
+    root = Path(rootpath).absolute()
+    module = Path(os.path.normpath(root / module))
+    name = module.stem + ".json"
+    if baseline_dir is None:
+        return module.parent / BASELINE_DIRNAME / name
+    base = Path(os.path.normpath(root / baseline_dir))
+    try:
+        relative = module.parent.relative_to(root)
+    except ValueError:
+        return base / name
+    return base / relative / name
+
+
+@dataclass(frozen=True)
+class BaselineFile:
+    """The gates stored in one baseline file.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        Where the file lives.
+    gates : dict
+        Gate key (test name, plus ``::name`` for a named check) to entry.
+    exists : bool
+        Whether the file was found on disk.
+    """
+
+    path: Path
+    gates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exists: bool = False
+
+    @classmethod
+    def load(cls, path: Path) -> BaselineFile:
+        """Read a baseline file; a missing file gives an empty one.
+
+        Parameters
+        ----------
+        path : pathlib.Path
+            The file.
+
+        Returns
+        -------
+        BaselineFile
+            Its gates (none when the file does not exist).
+
+        Raises
+        ------
+        BaselineError
+            When the file cannot be read, is corrupt or has another schema.
+        """
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(path)
+        except OSError as exc:
+            msg = f"cannot read baseline file {path}: {exc}"
+            raise BaselineError(msg) from None
+        return cls(path, parse_document(text, path), exists=True)
+
+    def save(self, gates: Mapping[str, Mapping[str, Any]]) -> bool:
+        """Write ``gates`` to the file atomically, if they differ from it.
+
+        An empty mapping removes the file.
+
+        Parameters
+        ----------
+        gates : mapping
+            The complete new content.
+
+        Returns
+        -------
+        bool
+            Whether anything changed on disk.
+        """
+        if canonical(dict(gates)) == canonical(self.gates) and (
+            self.exists or not gates
+        ):
+            return False
+        if not gates:
+            self.path.unlink(missing_ok=True)
+            return self.exists
+        write_atomic(self.path, dumps(gates))
+        return True
+
+
+def write_atomic(path: Path, text: str) -> None:
+    r"""Write a text file atomically: a temporary file in the same folder, renamed.
+
+    Readers see the old content or the new one, never a partial file.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to (re)write; missing parent folders are created.
+    text : str
+        The content, written as UTF-8 with ``\\n`` line endings.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o644
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.chmod(mode)
+        tmp.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def merge_entries(
+    stored: Mapping[str, Mapping[str, Any]],
+    recorded: Mapping[str, Mapping[str, Any]],
+    *,
+    update: bool,
+    drop: Iterable[str] = (),
+) -> dict[str, dict[str, Any]]:
+    """Combine the stored gates with the ones recorded in a run.
+
+    Parameters
+    ----------
+    stored : mapping
+        The gates in the file.
+    recorded : mapping
+        Gates measured in this run, keyed like ``stored``.
+    update : bool
+        Replace stored entries by the recorded ones and remove ``drop``.
+        Without it, only what is missing is added: a stored value is never
+        overwritten.
+    drop : iterable of str, default=()
+        Keys to remove (only with ``update``).
+
+    Returns
+    -------
+    dict
+        The new content of the file.
+    """
+    out = {k: dict(v) for k, v in stored.items()}
+    if update:
+        for key in drop:
+            out.pop(key, None)
+    for key, entry in recorded.items():
+        if update or key not in out:
+            out[key] = dict(entry)
+            continue
+        old = dict(out[key])
+        metrics = dict(old.get("metrics", {}))
+        for name, value in entry.get("metrics", {}).items():
+            metrics.setdefault(name, value)
+        old["metrics"] = metrics
+        out[key] = old
+    return out
+
+
+def unused_keys(
+    stored: Iterable[str], used: Iterable[str], undecided_tests: Iterable[str] = ()
+) -> list[str]:
+    """Return the stored gate keys no test asked for.
+
+    Parameters
+    ----------
+    stored : iterable of str
+        Keys in the baseline file.
+    used : iterable of str
+        Keys of the gates that ran.
+    undecided_tests : iterable of str, default=()
+        Tests that did not finish their body (skipped, failed, errored):
+        their keys (the test itself and its ``test::name`` checks) are kept.
+
+    Returns
+    -------
+    list of str
+        The unused keys, sorted.
+    """
+    used = set(used)
+    undecided = tuple(undecided_tests)
+    return sorted(
+        key
+        for key in stored
+        if key not in used
+        and not any(key == t or key.startswith(t + "::") for t in undecided)
+    )

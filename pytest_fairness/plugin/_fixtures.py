@@ -1,0 +1,138 @@
+"""The ``fairness`` fixture.
+
+Standard library and pytest only at import time: the core loads when a test
+first calls :meth:`FairnessFixture.check`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_fairness.plugin._state import STATE_KEY
+
+if TYPE_CHECKING:
+    from pytest_fairness import FairnessReport
+    from pytest_fairness.plugin._state import FairnessState
+
+__all__ = ["FairnessFixture", "fairness"]
+
+
+class FairnessFixture:
+    """Fairness gates for one test: what the ``fairness`` fixture returns.
+
+    Parameters
+    ----------
+    item : pytest.Item
+        The test.
+    state : FairnessState
+        The plugin's session state.
+    """
+
+    def __init__(self, item: pytest.Item, state: FairnessState) -> None:
+        self._item = item
+        self._state = state
+        self._reports: dict[str | None, FairnessReport] = {}
+
+    @property
+    def reports(self) -> dict[str | None, FairnessReport]:
+        """The reports of the checks run so far, by ``name`` (None unnamed)."""
+        return dict(self._reports)
+
+    def check(
+        self,
+        y_true: Any = None,
+        y_pred: Any = None,
+        *,
+        sensitive_features: Any = None,
+        data: Any = None,
+        y_score: Any = None,
+        sample_weight: Any = None,
+        name: str | None = None,
+        **overrides: Any,
+    ) -> FairnessReport:
+        """Audit a model's predictions and enforce the test's fairness gate.
+
+        The bounds and settings come from the ``fairness_gate`` markers of the
+        test (function, class, module; the closest wins), and ``overrides``
+        add or replace them for this call.
+
+        Parameters
+        ----------
+        y_true : array-like or str
+            True labels; with ``data``, a column name.
+        y_pred : array-like or str
+            Predicted labels; with ``data``, a column name.
+        sensitive_features : array-like, DataFrame, dict or str, optional
+            The groups. When the marker names columns
+            (``fairness_gate(sensitive_features=["sex", "race"])``), a frame or
+            dict given here is narrowed to those columns; without it, the
+            columns are taken from ``data``.
+        data : DataFrame, optional
+            A frame holding the columns named by the other arguments.
+        y_score : array-like or str, optional
+            Scores of the positive class, for score-based disparities.
+        sample_weight : array-like or str, optional
+            Row weights.
+        name : str, optional
+            Names this check when a test runs several (for instance one per
+            model); each name has its own baseline entry (``test::name``).
+        **overrides
+            Bounds (``demographic_parity_difference=0.1``) and settings
+            (``min_group_size``, ``intersectional``, ``reference``,
+            ``baseline``, ``tolerance``, ``confidence``, ``on_inconclusive``)
+            for this call only.
+
+        Returns
+        -------
+        FairnessReport
+            The audit, for further asserts.
+
+        Raises
+        ------
+        FairnessGateFailure
+            When a bound fails, a disparity worsened past its baseline by more
+            than the tolerance, the baseline is missing while ``CI`` is set, or
+            a bound cannot be decided and ``on_inconclusive="fail"``. The
+            message is a table of every bound with its worst pair of groups.
+        BaselineError
+            When the baseline file is corrupt or of another schema.
+        FairnessValueError
+            For bad arguments or overrides.
+        """
+        __tracebackhide__ = True
+        from pytest_fairness.plugin._gate import run_check
+
+        report = run_check(
+            self._item,
+            self._state,
+            y_true=y_true,
+            y_pred=y_pred,
+            sensitive_features=sensitive_features,
+            data=data,
+            y_score=y_score,
+            sample_weight=sample_weight,
+            name=name,
+            overrides=overrides,
+        )
+        self._reports[name] = report
+        return report
+
+
+@pytest.fixture
+def fairness(request: pytest.FixtureRequest) -> FairnessFixture:
+    """Check fairness gates in a test: ``fairness.check(y_true, y_pred, ...)``.
+
+    Parameters
+    ----------
+    request : pytest.FixtureRequest
+        The requesting test.
+
+    Returns
+    -------
+    FairnessFixture
+        Call :meth:`~FairnessFixture.check` to audit predictions against the
+        test's ``fairness_gate`` bounds and baseline.
+    """
+    return FairnessFixture(request.node, request.config.stash[STATE_KEY])

@@ -1,0 +1,462 @@
+"""One ``fairness.check`` call: audit, bounds, baseline, record, verdict.
+
+This module is imported when a test first calls ``fairness.check``; it reads
+the test's settings, calls the core (``audit``, ``FairnessReport.check``,
+``baseline.compare``) and translates the result into a JSON-friendly record
+and a test outcome. It computes no metric itself.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shlex
+import warnings
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_fairness.baseline import (
+    Comparison,
+    baseline_path,
+    canonical,
+    compare,
+)
+from pytest_fairness.exceptions import (
+    FairnessGateFailure,
+    FairnessValueError,
+    FairnessWarning,
+)
+from pytest_fairness.plugin._marker import MarkerError, parse_settings
+from pytest_fairness.plugin._render import gate_lines
+from pytest_fairness.plugin._state import (
+    RECORDS_KEY,
+    FairnessState,
+    display_path,
+    split_nodeid,
+)
+
+if TYPE_CHECKING:
+    from pytest_fairness import FairnessReport, GateResult
+    from pytest_fairness.gates import BoundResult
+    from pytest_fairness.metrics import GroupValue
+    from pytest_fairness.plugin._marker import GateSettings
+
+__all__ = ["in_ci", "run_check", "update_command"]
+
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def in_ci() -> bool:
+    """Return whether the environment variable ``CI`` is set (and not false).
+
+    Returns
+    -------
+    bool
+        True on CI services, which set ``CI=true``.
+    """
+    return os.environ.get("CI", "").strip().lower() not in _FALSE
+
+
+def update_command(state: FairnessState, nodeid: str) -> str:
+    """Return the command that records the baseline of one test.
+
+    Parameters
+    ----------
+    state : FairnessState
+        The plugin's session state.
+    nodeid : str
+        The test.
+
+    Returns
+    -------
+    str
+        ``pytest '<nodeid>' --fairness-update-baselines`` (with the baseline
+        folder when it was given on the command line).
+    """
+    command = f"pytest {shlex.quote(nodeid)} --fairness-update-baselines"
+    if state.options.baseline_dir_arg:
+        command += (
+            f" --fairness-baseline-dir={shlex.quote(state.options.baseline_dir_arg)}"
+        )
+    return command
+
+
+def _select_columns(value: Any, names: tuple[str, ...]) -> Any:
+    """Pick the marker's sensitive columns out of a frame or dict, if given one."""
+    __tracebackhide__ = True
+    if isinstance(value, Mapping):
+        available = [str(k) for k in value]
+        chosen = {n: value[n] for n in names if n in value}
+    elif hasattr(value, "columns"):
+        available = [str(c) for c in value.columns]
+        chosen = {}
+        if all(n in available for n in names):
+            return value[list(names)]
+    else:
+        return value
+    missing = [n for n in names if n not in available]
+    if missing:
+        msg = (
+            f"sensitive_features={list(names)!r} (from fairness_gate) names "
+            f"columns {missing!r} that are not in the sensitive_features given to "
+            f"fairness.check(); it has {available!r}."
+        )
+        raise FairnessValueError(msg)
+    return chosen
+
+
+def _sensitive(value: Any, data: Any, settings: GateSettings) -> Any:
+    __tracebackhide__ = True
+    names = settings.sensitive_features
+    if value is not None:
+        if isinstance(value, str):
+            return [value]
+        return _select_columns(value, names) if names else value
+    if names and data is not None:
+        return list(names)
+    if names:
+        msg = (
+            f"fairness_gate(sensitive_features={list(names)!r}) names columns, "
+            "but fairness.check() got no frame to take them from: pass "
+            "data=frame (with y_true/y_pred as column names or arrays) or "
+            "sensitive_features=frame."
+        )
+    else:
+        msg = (
+            "fairness.check() needs sensitive_features: pass an array, a "
+            "DataFrame or a dict of arrays, or name columns with "
+            "fairness_gate(sensitive_features=[...]) and pass data=frame."
+        )
+    raise FairnessValueError(msg)
+
+
+def _check_name(name: object) -> str | None:
+    __tracebackhide__ = True
+    if name is None or (isinstance(name, str) and name.strip()):
+        return name
+    msg = f"fairness.check(name=...) must be a non-empty string. Got {name!r}."
+    raise FairnessValueError(msg)
+
+
+def _settings(
+    item: pytest.Item, state: FairnessState, overrides: Mapping[str, Any]
+) -> GateSettings:
+    __tracebackhide__ = True
+    entries = dict(state.marker_entries(item))
+    where = f"fairness.check() in {item.nodeid}"
+    for key, value in overrides.items():
+        entries[key] = (value, where)
+    try:
+        settings = parse_settings(entries)
+    except MarkerError as exc:
+        raise FairnessValueError(str(exc)) from None
+    if not settings.bounds:
+        msg = (
+            f"fairness.check() in {item.nodeid} has no bound to check: mark the "
+            "test with @pytest.mark.fairness_gate(demographic_parity_difference="
+            "0.1, ...) or pass bounds as keywords to fairness.check()."
+        )
+        raise FairnessValueError(msg)
+    return settings
+
+
+def _group(group: tuple[Any, ...]) -> list[Any]:
+    return [canonical(v) for v in group]
+
+
+def _label(group: tuple[Any, ...]) -> str:
+    return ", ".join(str(v) for v in group) if group else "(all)"
+
+
+def _side(g: GroupValue | None) -> dict[str, Any] | None:
+    if g is None:
+        return None
+    return {
+        "group": _group(g.group),
+        "label": _label(g.group),
+        "rate": g.value,
+        "count": g.count,
+    }
+
+
+def _bound_row(
+    r: BoundResult, comparison: Comparison | None, missing_fails: bool, update: bool
+) -> dict[str, Any]:
+    d = r.disparity
+    status = None if comparison is None else comparison.status
+    if r.verdict == "failed":
+        outcome = "failed"
+    elif r.verdict == "inconclusive":
+        outcome = "inconclusive"
+    elif status == "regressed" and not update:
+        outcome = "regressed"
+    elif status == "new" and missing_fails:
+        outcome = "missing"
+    else:
+        outcome = "passed"
+    return {
+        "metric": r.bound.metric,
+        "op": r.bound.op,
+        "limit": r.bound.limit,
+        "bound": str(r.bound),
+        "value": None if math.isnan(r.value) else r.value,
+        "verdict": r.verdict,
+        "rate_metric": d.metric,
+        "attribute": d.attribute,
+        "reference": None if d.reference is None else _group(d.reference),
+        "low": _side(d.low),
+        "high": _side(d.high),
+        "reason": d.reason,
+        "baseline": None if comparison is None else comparison.baseline,
+        "change": None if comparison is None else comparison.change,
+        "tolerance": None if comparison is None else comparison.tolerance,
+        "status": status,
+        "outcome": outcome,
+    }
+
+
+def _group_tables(report: FairnessReport, metrics: list[str]) -> list[dict[str, Any]]:
+    attributes: list[str | None]
+    if report.intersectional or len(report.attributes) == 1:
+        attributes = [None]
+    else:
+        attributes = list(report.attributes)
+    tables = []
+    for attribute in attributes:
+        counts = report.values("count", attribute=attribute)
+        values = {m: report.values(m, attribute=attribute) for m in metrics}
+        rows = [
+            {
+                "group": _group(g),
+                "label": _label(g),
+                "count": int(n),
+                "small": int(n) < report.min_group_size,
+                "values": {m: canonical(values[m][g]) for m in metrics},
+            }
+            for g, n in counts.items()
+        ]
+        names = report.attributes if attribute is None else (attribute,)
+        tables.append({"attributes": list(names), "metrics": metrics, "rows": rows})
+    return tables
+
+
+def _entry(gate: GateResult) -> dict[str, Any]:
+    metrics = {}
+    for r in gate.results:
+        d = r.disparity
+        pair = [_side(g) for g in (d.low, d.high) if g is not None]
+        metrics[r.bound.metric] = {
+            "metric": d.metric,
+            "value": r.value,
+            "worst_pair": [
+                {"group": p["group"], "rate": p["rate"], "count": p["count"]}
+                for p in pair
+                if p is not None
+            ],
+        }
+        if d.attribute is not None:
+            metrics[r.bound.metric]["attribute"] = d.attribute
+        if d.reference is not None:
+            metrics[r.bound.metric]["reference"] = _group(d.reference)
+    return {"attributes": list(gate.attributes), "metrics": metrics}
+
+
+def _user_properties(item: pytest.Item, record: Mapping[str, Any]) -> None:
+    import json
+
+    prefix = "fairness." + (f"{record['name']}." if record["name"] else "")
+    for row in record["bounds"]:
+        value = {
+            "bound": row["bound"],
+            "value": row["value"],
+            "verdict": row["outcome"],
+        }
+        if record["baseline"]["enabled"]:
+            value["baseline"] = row["baseline"]
+            value["change"] = row["change"]
+        text = json.dumps(canonical(value), sort_keys=True)
+        item.user_properties.append((prefix + row["metric"], text))
+
+
+def run_check(
+    item: pytest.Item,
+    state: FairnessState,
+    *,
+    y_true: Any,
+    y_pred: Any,
+    sensitive_features: Any,
+    data: Any,
+    y_score: Any,
+    sample_weight: Any,
+    name: str | None,
+    overrides: Mapping[str, Any],
+) -> FairnessReport:
+    """Run one gate for a test and raise or warn as its verdict requires.
+
+    Parameters
+    ----------
+    item : pytest.Item
+        The test calling ``fairness.check``.
+    state : FairnessState
+        The plugin's session state.
+    y_true, y_pred, sensitive_features, data, y_score, sample_weight : object
+        Passed to :func:`pytest_fairness.audit`.
+    name : str or None
+        Distinguishes several checks in one test.
+    overrides : mapping
+        Keywords that add or replace the marker's bounds and settings.
+
+    Returns
+    -------
+    FairnessReport
+        The audit.
+
+    Raises
+    ------
+    FairnessGateFailure
+        When a bound fails, a disparity regressed past its baseline, a
+        baseline is missing under CI, or a bound is inconclusive with
+        ``on_inconclusive="fail"``.
+    BaselineError
+        When the baseline file cannot be read.
+    FairnessValueError
+        For bad arguments or overrides.
+    """
+    __tracebackhide__ = True
+    import pytest_fairness as pf
+    from pytest_fairness.metrics import resolve_disparity
+
+    name = _check_name(name)
+    module, test = split_nodeid(item.nodeid)
+    key = test if name is None else f"{test}::{name}"
+    records = item.stash.setdefault(RECORDS_KEY, [])
+    if any(r["key"] == key for r in records):
+        msg = (
+            f"fairness.check() ran twice in {item.nodeid} under the same name "
+            f"{name!r}: give each check of a test a distinct name=."
+        )
+        raise FairnessValueError(msg)
+
+    settings = _settings(item, state, overrides)
+    min_group_size = settings.min_group_size or state.options.min_group_size
+    sensitive = _sensitive(sensitive_features, data, settings)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = pf.audit(
+            y_true,
+            y_pred,
+            sensitive_features=sensitive,
+            data=data,
+            y_score=y_score,
+            sample_weight=sample_weight,
+            intersectional=settings.intersectional,
+            min_group_size=min_group_size,
+            reference=settings.reference,
+        )
+    # Re-issued so that they point at the test's call of fairness.check.
+    for w in caught:
+        warnings.warn(w.message, stacklevel=3)
+    gate = report.check(settings.bounds)
+
+    update = state.options.update_baselines
+    ci = in_ci() and not update
+    comparisons: dict[str, Comparison] = {}
+    baseline_info: dict[str, Any] = {"enabled": settings.baseline}
+    entry: dict[str, Any] | None = None
+    missing: list[str] = []
+    if settings.baseline:
+        path = baseline_path(
+            item.path,
+            rootpath=item.config.rootpath,
+            baseline_dir=state.options.baseline_dir,
+        )
+        stored = state.load_baseline(path)
+        entry = _entry(gate)
+        stored_metrics = stored.gates.get(key, {}).get("metrics", {})
+        for r in gate.results:
+            old = stored_metrics.get(r.bound.metric)
+            if old is None:
+                stored_value = None
+            elif old.get("value") is None:
+                stored_value = math.nan
+            else:
+                stored_value = float(old["value"])
+            comparisons[r.bound.metric] = compare(
+                r.bound.metric,
+                r.value,
+                stored_value,
+                higher_is_better=resolve_disparity(r.bound.metric).higher_is_better,
+                tolerance=settings.tolerance_for(r.bound.metric),
+            )
+            if old is None:
+                missing.append(r.bound.metric)
+        baseline_info.update(
+            file=str(path),
+            display=display_path(path, item.config.rootpath),
+            status="updated" if update else ("missing" if missing else "compared"),
+            missing=missing,
+            write=update or (bool(missing) and not ci),
+            entry=entry,
+        )
+        if baseline_info["status"] == "missing" and not ci:
+            baseline_info["status"] = "recorded"
+
+    rows = [
+        _bound_row(r, comparisons.get(r.bound.metric), ci, update) for r in gate.results
+    ]
+    metrics = list(
+        dict.fromkeys(m for b in settings.bounds for m in resolve_disparity(b).metrics)
+    )
+    record: dict[str, Any] = {
+        "nodeid": item.nodeid,
+        "module": module,
+        "test": test,
+        "name": name,
+        "key": key,
+        "attributes": list(report.attributes),
+        "n_groups": report.n_groups,
+        "n_rows": report.n_rows,
+        "min_group_size": report.min_group_size,
+        "intersectional": report.intersectional,
+        "reference": canonical(report.reference),
+        "on_inconclusive": settings.on_inconclusive,
+        "bounds": rows,
+        "small_groups": [
+            {"group": _group(g.group), "label": _label(g.group), "count": g.count}
+            for g in gate.small_groups
+        ],
+        "groups": _group_tables(report, metrics),
+        "baseline": baseline_info,
+        "update_command": update_command(state, item.nodeid),
+    }
+    outcomes = {row["outcome"] for row in rows}
+    inconclusive = "inconclusive" in outcomes
+    failed = bool(outcomes & {"failed", "regressed", "missing"}) or (
+        inconclusive and settings.on_inconclusive == "fail"
+    )
+    record["verdict"] = (
+        "failed" if failed else ("inconclusive" if inconclusive else "passed")
+    )
+    records.append(canonical(record))
+    _user_properties(item, record)
+
+    if failed:
+        raise FairnessGateFailure("\n".join(gate_lines(record)), result=gate)
+    if inconclusive:
+        text = "\n".join(gate_lines(record))
+        if settings.on_inconclusive == "skip":
+            pytest.skip(text)
+        warnings.warn(FairnessWarning(text), stacklevel=3)
+    if baseline_info.get("status") == "recorded":
+        warnings.warn(
+            FairnessWarning(
+                f"no fairness baseline for {key!r} ({', '.join(missing)}) in "
+                f"{baseline_info['display']}: the current values are recorded and "
+                "written at the end of the session. Commit the file; when the "
+                "environment variable CI is set, a missing baseline fails."
+            ),
+            stacklevel=3,
+        )
+    return report

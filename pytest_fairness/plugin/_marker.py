@@ -1,0 +1,294 @@
+"""The ``fairness_gate`` marker: its registration line and keyword validation.
+
+Markers stack: every ``fairness_gate`` that applies to a test (module
+``pytestmark``, class, function) contributes keywords, and each keyword comes
+from the closest marker that sets it. Validation imports the core lazily, and
+only for tests that carry the marker.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pytest
+
+__all__ = [
+    "MARKER",
+    "MARKER_LINE",
+    "ON_INCONCLUSIVE",
+    "SETTINGS",
+    "GateSettings",
+    "MarkerError",
+    "marker_entries",
+    "parse_settings",
+]
+
+MARKER = "fairness_gate"
+MARKER_LINE = (
+    "fairness_gate(<disparity>=bound, ..., sensitive_features=None, "
+    "intersectional=True, min_group_size=30, reference=None, baseline=False, "
+    "tolerance=0.01, confidence=None, on_inconclusive='fail'): bounds on "
+    "fairness disparities checked by the `fairness` fixture. A bound is a "
+    "number (upper limit of a difference, lower limit of a ratio), an "
+    "(op, value) pair or a string such as '>= 0.8'; None removes a bound set "
+    "by an outer marker. baseline=True also fails when a disparity worsens "
+    "past its stored baseline by more than tolerance."
+)
+SETTINGS = (
+    "sensitive_features",
+    "intersectional",
+    "min_group_size",
+    "reference",
+    "baseline",
+    "tolerance",
+    "confidence",
+    "on_inconclusive",
+)
+ON_INCONCLUSIVE = ("fail", "warn", "skip")
+DEFAULT_TOLERANCE = 0.01
+
+Entries = dict[str, tuple[Any, str]]
+
+
+class MarkerError(Exception):
+    """A ``fairness_gate`` keyword (or ``fairness.check`` override) is invalid."""
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """The validated settings of one gate.
+
+    Attributes
+    ----------
+    bounds : dict
+        Disparity name to ``(op, limit)``, in the order given.
+    sensitive_features : tuple of str or None
+        Column names selecting the sensitive features.
+    intersectional : bool
+        Compare intersections of the sensitive columns.
+    min_group_size : int or None
+        None defers to ``--fairness-min-group-size`` / ini / 30.
+    reference : object
+        The reference group (None compares groups between themselves).
+    baseline : bool
+        Compare with (and record) the stored baseline.
+    tolerance : float or dict
+        How much a disparity may worsen past its baseline, globally or per
+        disparity.
+    on_inconclusive : {"fail", "warn", "skip"}
+        What an undecidable bound does to the test.
+    """
+
+    bounds: dict[str, tuple[str, float]] = field(default_factory=dict)
+    sensitive_features: tuple[str, ...] | None = None
+    intersectional: bool = True
+    min_group_size: int | None = None
+    reference: Any = None
+    baseline: bool = False
+    tolerance: float | Mapping[str, float] = DEFAULT_TOLERANCE
+    on_inconclusive: str = "fail"
+
+    def tolerance_for(self, metric: str) -> float:
+        """Return the baseline tolerance of one disparity.
+
+        Parameters
+        ----------
+        metric : str
+            The disparity name.
+
+        Returns
+        -------
+        float
+            Its tolerance (0.01 unless set).
+        """
+        if isinstance(self.tolerance, Mapping):
+            return float(self.tolerance.get(metric, DEFAULT_TOLERANCE))
+        return float(self.tolerance)
+
+
+def marker_entries(item: pytest.Item) -> Entries:
+    """Collect the ``fairness_gate`` keywords of a test, closest marker first.
+
+    Parameters
+    ----------
+    item : pytest.Item
+        The test.
+
+    Returns
+    -------
+    dict
+        Keyword to ``(value, where)``, where ``where`` names the marker that
+        set it for error messages.
+
+    Raises
+    ------
+    MarkerError
+        When a marker has positional arguments.
+    """
+    entries: Entries = {}
+    for node, mark in item.iter_markers_with_node(MARKER):
+        where = f"the fairness_gate marker of {item.nodeid}"
+        if node is not item:
+            kind = type(node).__name__.lower()
+            where += f" (set on the {kind} {node.nodeid})"
+        if mark.args:
+            msg = (
+                f"{where}: positional arguments {mark.args!r} are not accepted. "
+                "Allowed: keywords only, e.g. "
+                "fairness_gate(demographic_parity_difference=0.1)."
+            )
+            raise MarkerError(msg)
+        for key, value in mark.kwargs.items():
+            entries.setdefault(key, (value, where))
+    return entries
+
+
+def _known_names() -> list[str]:
+    from pytest_fairness.metrics import DISPARITIES, METRICS
+
+    kinds = ("difference", "ratio")
+    return [
+        *SETTINGS,
+        *DISPARITIES,
+        *(f"{m}_{k}" for m in METRICS if m != "count" for k in kinds),
+    ]
+
+
+def _hint(name: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return f" Hint: did you mean {close[0]!r}?" if close else ""
+
+
+def _bad(where: str, key: str, value: Any, allowed: str, hint: str = "") -> MarkerError:
+    return MarkerError(
+        f"{where}: {key}={value!r} is invalid. Allowed: {allowed}.{hint}"
+    )
+
+
+def _number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float)
+
+
+def _parse_setting(key: str, value: Any, where: str, out: dict[str, Any]) -> None:
+    if key == "sensitive_features":
+        if value is None:
+            out[key] = None
+        elif isinstance(value, str):
+            out[key] = (value,)
+        elif (
+            isinstance(value, list | tuple)
+            and value
+            and all(isinstance(v, str) for v in value)
+        ):
+            out[key] = tuple(value)
+        else:
+            allowed = (
+                "None, a column name or a list of column names (pass arrays to "
+                "fairness.check(sensitive_features=...))"
+            )
+            raise _bad(where, key, value, allowed)
+    elif key in ("intersectional", "baseline"):
+        if not isinstance(value, bool):
+            raise _bad(where, key, value, "True or False")
+        out[key] = value
+    elif key == "min_group_size":
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise _bad(where, key, value, "None or an integer >= 1")
+        out[key] = value
+    elif key == "reference":
+        out[key] = tuple(value) if isinstance(value, list) else value
+    elif key == "tolerance":
+        out[key] = _parse_tolerance(value, where)
+    elif key == "confidence":
+        if value is not None:
+            allowed = (
+                "None. Confidence intervals are not available yet: gates "
+                "decide on the point estimate; remove confidence="
+            )
+            raise _bad(where, key, value, allowed)
+    elif key == "on_inconclusive":
+        if value not in ON_INCONCLUSIVE:
+            hint = _hint(value, list(ON_INCONCLUSIVE)) if isinstance(value, str) else ""
+            raise _bad(where, key, value, ", ".join(map(repr, ON_INCONCLUSIVE)), hint)
+        out[key] = value
+
+
+def _parse_tolerance(value: Any, where: str) -> float | dict[str, float]:
+    from pytest_fairness.exceptions import FairnessValueError
+    from pytest_fairness.metrics import resolve_disparity
+
+    allowed = "a number >= 0, or a dict {disparity name: number >= 0}"
+    if _number(value) and value >= 0:
+        return float(value)
+    if not isinstance(value, Mapping):
+        raise _bad(where, "tolerance", value, allowed)
+    out: dict[str, float] = {}
+    for name, tol in value.items():
+        try:
+            resolve_disparity(name)
+        except FairnessValueError:
+            hint = _hint(str(name), _known_names()[len(SETTINGS) :])
+            raise _bad(where, "tolerance", value, allowed, hint) from None
+        if not _number(tol) or tol < 0:
+            raise _bad(where, "tolerance", value, allowed)
+        out[str(name)] = float(tol)
+    return out
+
+
+def parse_settings(entries: Mapping[str, tuple[Any, str]]) -> GateSettings:
+    """Validate gate keywords into settings.
+
+    Parameters
+    ----------
+    entries : mapping
+        Keyword to ``(value, where)``; ``where`` is named in errors.
+
+    Returns
+    -------
+    GateSettings
+        The validated settings.
+
+    Raises
+    ------
+    MarkerError
+        For an unknown keyword (with the closest valid name) or a bad value
+        (with the allowed values).
+    """
+    from pytest_fairness.exceptions import FairnessValueError
+    from pytest_fairness.gates import parse_bounds
+    from pytest_fairness.metrics import DISPARITIES, resolve_disparity
+
+    bounds: dict[str, tuple[str, float]] = {}
+    settings: dict[str, Any] = {}
+    for key, (value, where) in entries.items():
+        if key in SETTINGS:
+            _parse_setting(key, value, where, settings)
+            continue
+        try:
+            resolve_disparity(key)
+        except FairnessValueError:
+            allowed = (
+                f"a disparity ({', '.join(DISPARITIES)}, or <metric>_difference / "
+                f"<metric>_ratio) as a bound, or a setting ({', '.join(SETTINGS)})"
+            )
+            hint = _hint(key, _known_names())
+            msg = f"{where}: unknown keyword {key}={value!r}. Allowed: {allowed}.{hint}"
+            raise MarkerError(msg) from None
+        if value is None:
+            continue
+        try:
+            (bound,) = parse_bounds({key: value})
+        except FairnessValueError as exc:
+            allowed = (
+                "a number, an (op, value) pair with op one of '<=', '<', '>=', "
+                "'>', a string such as '>= 0.8', or None to remove the bound"
+            )
+            raise _bad(where, key, value, allowed, f" ({exc})") from None
+        bounds[key] = (bound.op, bound.limit)
+    return GateSettings(bounds=bounds, **settings)

@@ -1,0 +1,255 @@
+"""Command-line options and ini keys of the plugin, and their resolution.
+
+Standard library and pytest only. Each help string is a module constant shared
+by ``addoption`` and ``addini``; command-line values are checked at parse time
+(``type=`` parsers), ini values when the configuration is read, and every
+error names where the bad value came from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = [
+    "DEFAULT_MIN_GROUP_SIZE",
+    "HELP_BASELINE_DIR",
+    "HELP_MIN_GROUP_SIZE",
+    "HELP_REPORT",
+    "HELP_UPDATE_BASELINES",
+    "REPORT_SUFFIXES",
+    "Options",
+    "add_options",
+    "min_group_size_arg",
+    "report_path_arg",
+    "resolve_options",
+]
+
+DEFAULT_MIN_GROUP_SIZE = 30
+_T = TypeVar("_T")
+REPORT_SUFFIXES = (".json", ".md")
+
+HELP_REPORT = (
+    "Write every fairness gate of the run, with its groups, to PATH (.json or .md)"
+)
+HELP_UPDATE_BASELINES = (
+    "Rewrite the fairness baselines of the gates that run (and drop entries "
+    "of tests that no longer exist) instead of comparing with them"
+)
+HELP_BASELINE_DIR = (
+    "Keep fairness baselines below DIR (mirroring the test folders) instead "
+    "of in __fairness__/ beside each test module"
+)
+HELP_MIN_GROUP_SIZE = (
+    "Default min_group_size of fairness gates; a marker's value wins. "
+    f"Default: {DEFAULT_MIN_GROUP_SIZE}"
+)
+
+
+def min_group_size_arg(text: str) -> int:
+    """Parse a ``--fairness-min-group-size`` value.
+
+    Parameters
+    ----------
+    text : str
+        The value given.
+
+    Returns
+    -------
+    int
+        The size, at least 1.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Unless the value is an integer >= 1.
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1 or str(value) != text.strip():
+        msg = f"must be an integer >= 1. Got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def report_path_arg(text: str) -> str:
+    """Parse a ``--fairness-report`` value.
+
+    Parameters
+    ----------
+    text : str
+        The path given.
+
+    Returns
+    -------
+    str
+        The path, unchanged.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Unless the path ends in ``.json`` or ``.md``.
+    """
+    if Path(text).suffix.lower() not in REPORT_SUFFIXES:
+        msg = (
+            f"the report format is chosen by the file extension, one of "
+            f"{', '.join(REPORT_SUFFIXES)}. Got {text!r}"
+        )
+        raise argparse.ArgumentTypeError(msg)
+    return text
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Add the ``--fairness-*`` options and ``fairness_*`` ini keys.
+
+    Parameters
+    ----------
+    parser : pytest.Parser
+        pytest's option parser.
+    """
+    group = parser.getgroup("fairness", "fairness gates (pytest-fairness)")
+    group.addoption(
+        "--fairness-report",
+        metavar="PATH",
+        type=report_path_arg,
+        default=None,
+        help=HELP_REPORT,
+    )
+    group.addoption(
+        "--fairness-update-baselines",
+        action="store_true",
+        default=None,
+        help=HELP_UPDATE_BASELINES,
+    )
+    group.addoption(
+        "--fairness-baseline-dir",
+        metavar="DIR",
+        default=None,
+        help=HELP_BASELINE_DIR,
+    )
+    group.addoption(
+        "--fairness-min-group-size",
+        metavar="N",
+        type=min_group_size_arg,
+        default=None,
+        help=HELP_MIN_GROUP_SIZE,
+    )
+    parser.addini("fairness_report", HELP_REPORT, type="string", default="")
+    parser.addini(
+        "fairness_update_baselines", HELP_UPDATE_BASELINES, type="bool", default=False
+    )
+    parser.addini("fairness_baseline_dir", HELP_BASELINE_DIR, type="string", default="")
+    parser.addini(
+        "fairness_min_group_size", HELP_MIN_GROUP_SIZE, type="string", default=""
+    )
+
+
+@dataclass(frozen=True)
+class Options:
+    """The plugin's session-wide settings, resolved command line > ini > default.
+
+    Attributes
+    ----------
+    report : pathlib.Path or None
+        Where to write the report of every gate.
+    update_baselines : bool
+        Rewrite baselines instead of comparing with them.
+    baseline_dir : pathlib.Path or None
+        Folder holding every baseline; None for ``__fairness__/`` beside
+        each test module.
+    min_group_size : int
+        Default ``min_group_size`` of gates whose marker does not set it.
+    min_group_size_source : str
+        Where ``min_group_size`` came from, for messages.
+    baseline_dir_arg : str or None
+        ``--fairness-baseline-dir`` as typed, to repeat it in suggested
+        commands.
+    """
+
+    report: Path | None = None
+    update_baselines: bool = False
+    baseline_dir: Path | None = None
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+    min_group_size_source: str = "default"
+    baseline_dir_arg: str | None = None
+
+
+def _ini_where(config: pytest.Config, key: str) -> str:
+    where = f" in {config.inipath}" if config.inipath else ""
+    return f"ini option {key}{where}"
+
+
+def _from_ini(config: pytest.Config, key: str, parse: Callable[[str], _T]) -> _T:
+    raw = str(config.getini(key))
+    try:
+        return parse(raw)
+    except argparse.ArgumentTypeError as exc:
+        msg = f"{_ini_where(config, key)}: {exc}."
+        raise pytest.UsageError(msg) from None
+
+
+def resolve_options(config: pytest.Config) -> Options:
+    """Resolve the session settings from the command line, then ini, then defaults.
+
+    Parameters
+    ----------
+    config : pytest.Config
+        The pytest configuration.
+
+    Returns
+    -------
+    Options
+        The resolved settings. Relative paths from the command line are taken
+        from the invocation folder, those from ini from the ini file's folder.
+
+    Raises
+    ------
+    pytest.UsageError
+        For a bad ini value; the message names the key and the file.
+    """
+    invocation = config.invocation_params.dir
+    ini_dir = config.inipath.parent if config.inipath else config.rootpath
+
+    report: Path | None = None
+    cli_report = config.getoption("fairness_report")
+    if cli_report:
+        report = invocation / cli_report
+    elif config.getini("fairness_report"):
+        report = ini_dir / _from_ini(config, "fairness_report", report_path_arg)
+
+    cli_update = config.getoption("fairness_update_baselines")
+    update = bool(cli_update or config.getini("fairness_update_baselines"))
+
+    baseline_dir: Path | None = None
+    cli_dir = config.getoption("fairness_baseline_dir")
+    if cli_dir:
+        baseline_dir = invocation / cli_dir
+    elif config.getini("fairness_baseline_dir"):
+        baseline_dir = ini_dir / str(config.getini("fairness_baseline_dir"))
+
+    size = config.getoption("fairness_min_group_size")
+    source = "--fairness-min-group-size"
+    if size is None and config.getini("fairness_min_group_size"):
+        size = _from_ini(config, "fairness_min_group_size", min_group_size_arg)
+        source = _ini_where(config, "fairness_min_group_size")
+    if size is None:
+        size, source = DEFAULT_MIN_GROUP_SIZE, "default"
+
+    return Options(
+        report=Path(os.path.normpath(report)) if report else None,
+        update_baselines=update,
+        baseline_dir=Path(os.path.normpath(baseline_dir)) if baseline_dir else None,
+        min_group_size=int(size),
+        min_group_size_source=source,
+        baseline_dir_arg=cli_dir,
+    )

@@ -1,0 +1,404 @@
+"""Text of the plugin's outputs, rendered from gate records (plain data).
+
+Gate records are the JSON-friendly dicts that travel on test reports: the
+failure message, the terminal summary, the markdown summary and the JSON
+report are all drawn from them, so the controller of an xdist run renders
+exactly what a single process would. ``tabulate`` loads on first use.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from pytest_fairness._version import __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from pytest_fairness.plugin._state import Notes
+
+__all__ = [
+    "gate_label",
+    "gate_lines",
+    "group_lines",
+    "json_report",
+    "markdown_report",
+    "summary_lines",
+    "summary_rows",
+    "verdict_text",
+]
+
+REPORT_SCHEMA = 1
+SUMMARY_HEADERS = ["test", "metric", "bound", "value", "baseline", "change", "verdict"]
+_VERDICT = {
+    "passed": "PASSED",
+    "failed": "FAILED",
+    "inconclusive": "INCONCLUSIVE",
+    "regressed": "REGRESSED",
+    "missing": "NO BASELINE",
+}
+
+
+def _fmt(value: float | None) -> str:
+    return "nan" if value is None else f"{value:.3f}"
+
+
+def _change(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.3f}"
+
+
+def _table(rows: Sequence[Sequence[str]], headers: Sequence[str], fmt: str) -> str:
+    from tabulate import tabulate
+
+    return str(
+        tabulate(rows, headers=list(headers), tablefmt=fmt, disable_numparse=True)
+    )
+
+
+def verdict_text(row: Mapping[str, Any]) -> str:
+    """Return the verdict shown for one bound, e.g. ``PASSED (improved)``.
+
+    Parameters
+    ----------
+    row : mapping
+        A bound of a gate record.
+
+    Returns
+    -------
+    str
+        The verdict in capitals, with the baseline's status when it passed.
+    """
+    text = _VERDICT[row["outcome"]]
+    if row["outcome"] == "passed" and row.get("status") in ("improved", "new"):
+        text += " (improved)" if row["status"] == "improved" else " (new baseline)"
+    return text
+
+
+def _pair(row: Mapping[str, Any]) -> str:
+    low, high = row.get("low"), row.get("high")
+    if low is None or high is None:
+        return str(row.get("reason") or "-")
+
+    def one(g: Mapping[str, Any]) -> str:
+        return f"{g['label']} {_fmt(g['rate'])} (n={g['count']:,})"
+
+    where = f"[{row['attribute']}] " if row.get("attribute") else ""
+    ref = "ref " if row.get("reference") is not None else ""
+    return f"{where}{row['rate_metric']}: {ref}{one(low)} vs {one(high)}"
+
+
+def gate_label(record: Mapping[str, Any]) -> str:
+    """Return how a gate is named in tables: the test id, and its check name.
+
+    Parameters
+    ----------
+    record : mapping
+        A gate record.
+
+    Returns
+    -------
+    str
+        ``tests/test_model.py::test_gate`` or
+        ``tests/test_model.py::test_gate (name=women)``.
+    """
+    name = record.get("name")
+    return str(record["nodeid"]) + (f" (name={name})" if name else "")
+
+
+def _headline(record: Mapping[str, Any]) -> str:
+    rows = record["bounds"]
+    count = {k: sum(r["outcome"] == k for r in rows) for k in _VERDICT}
+    if record["verdict"] == "passed":
+        return f"fairness gate passed: {len(rows)} bound(s) hold"
+    parts = []
+    if count["failed"]:
+        parts.append(f"{count['failed']} of {len(rows)} bound(s) failed")
+    if count["regressed"]:
+        parts.append(f"{count['regressed']} regressed past the baseline")
+    if count["missing"]:
+        parts.append(f"{count['missing']} without a baseline")
+    if count["inconclusive"]:
+        parts.append(f"{count['inconclusive']} inconclusive")
+    word = "failed" if record["verdict"] == "failed" else "inconclusive"
+    return f"fairness gate {word}: " + ", ".join(parts)
+
+
+def gate_lines(record: Mapping[str, Any]) -> list[str]:
+    """Render one gate as the failure message of its test.
+
+    Parameters
+    ----------
+    record : mapping
+        A gate record.
+
+    Returns
+    -------
+    list of str
+        Headline, groups compared, the table of bounds (metric, bound, value,
+        baseline and change when baselines are on, verdict, worst pair of
+        groups with their rates and counts), the groups left out for size,
+        explanations of regressions and the next command to run.
+    """
+    baseline = record["baseline"]
+    with_baseline = bool(baseline["enabled"])
+    headers = ["metric", "bound", "value"]
+    if with_baseline:
+        headers += ["baseline", "change"]
+    headers += ["verdict", "worst pair"]
+    rows = []
+    for r in record["bounds"]:
+        row = [r["metric"], r["bound"], _fmt(r["value"])]
+        if with_baseline:
+            row += ["-" if r["baseline"] is None else _fmt(r["baseline"])]
+            row += [_change(r["change"])]
+        row += [verdict_text(r), _pair(r)]
+        rows.append(row)
+    attrs = " × ".join(record["attributes"])
+    title = record["key"] if record.get("name") else record["test"]
+    out = [
+        f"{_headline(record)} [{title}]",
+        f"groups: {attrs} ({record['n_groups']} groups, "
+        f"min_group_size={record['min_group_size']})",
+    ]
+    if with_baseline:
+        out.append(f"baseline: {baseline['display']} [{record['key']}]")
+    out += ["", *_table(rows, headers, "simple").splitlines()]
+    small = record["small_groups"]
+    if small:
+        shown = "; ".join(f"{g['label']} (n={g['count']})" for g in small[:10])
+        more = len(small) - 10
+        out += [
+            "",
+            f"left out for size (n < {record['min_group_size']}): {shown}"
+            + (f" and {more} more" if more > 0 else ""),
+        ]
+    notes = [
+        f"{r['metric']} moved away from parity by {abs(r['change']):.3f} "
+        f"since the baseline ({_fmt(r['baseline'])} -> {_fmt(r['value'])}), "
+        f"more than its tolerance of {r['tolerance']:g}."
+        for r in record["bounds"]
+        if r["outcome"] == "regressed"
+    ]
+    missing = [r["metric"] for r in record["bounds"] if r["outcome"] == "missing"]
+    if missing:
+        notes.append(
+            f"no baseline for {', '.join(missing)} in {baseline['display']} "
+            "and the environment variable CI is set, so nothing is recorded."
+        )
+    if notes:
+        out += ["", *notes]
+    if missing:
+        out.append(
+            f"Create it with: {record['update_command']}  (then commit the file)"
+        )
+    elif any(r["outcome"] == "regressed" for r in record["bounds"]):
+        out.append(
+            f"If the change is intended, accept it with: {record['update_command']}"
+        )
+    return out
+
+
+def summary_rows(records: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    """Return one summary row per bound of every gate.
+
+    Parameters
+    ----------
+    records : sequence of mapping
+        Gate records.
+
+    Returns
+    -------
+    list of list of str
+        test, metric, bound, value, baseline, change, verdict.
+    """
+    return [
+        [
+            gate_label(record),
+            r["metric"],
+            r["bound"],
+            _fmt(r["value"]),
+            "-" if r["baseline"] is None else _fmt(r["baseline"]),
+            _change(r["change"]),
+            verdict_text(r),
+        ]
+        for record in records
+        for r in record["bounds"]
+    ]
+
+
+def group_lines(record: Mapping[str, Any]) -> list[str]:
+    """Render the per-group tables of one gate (verbose summary).
+
+    Parameters
+    ----------
+    record : mapping
+        A gate record.
+
+    Returns
+    -------
+    list of str
+        One table per set of compared groups: group, count and the rate of
+        every metric the bounds compare.
+    """
+    out = []
+    for table in record["groups"]:
+        metrics = table["metrics"]
+        headers = [" × ".join(table["attributes"]), "count", *metrics]
+        rows = [
+            [
+                row["label"] + (" (small)" if row["small"] else ""),
+                f"{row['count']:,}",
+                *(_fmt(row["values"][m]) for m in metrics),
+            ]
+            for row in table["rows"]
+        ]
+        out += [f"{gate_label(record)}:", *_table(rows, headers, "simple").splitlines()]
+        out.append("")
+    return out
+
+
+def _note_lines(notes: Notes) -> list[str]:
+    out = []
+    for path, keys in sorted(notes.recorded.items()):
+        out.append(f"baseline recorded in {path} (commit it): {', '.join(keys)}")
+    for path, lines in sorted(notes.updated.items()):
+        out.append(f"baseline updated: {path}")
+        out += [f"  {line}" for line in lines]
+    for path, keys in sorted(notes.removed.items()):
+        out.append(f"baseline entries removed from {path}: {', '.join(keys)}")
+    for path, keys in sorted(notes.unused.items()):
+        out.append(
+            f"unused baseline entries in {path} (their tests no longer check "
+            f"them; --fairness-update-baselines removes them): {', '.join(keys)}"
+        )
+    out += [f"error: {e}" for e in notes.errors]
+    return out
+
+
+def summary_lines(
+    records: Sequence[Mapping[str, Any]], notes: Notes, *, verbose: bool
+) -> list[str]:
+    """Render the terminal summary section.
+
+    Parameters
+    ----------
+    records : sequence of mapping
+        Gate records, in display order.
+    notes : Notes
+        What happened to baselines.
+    verbose : bool
+        Add the per-group table of every gate.
+
+    Returns
+    -------
+    list of str
+        The table of every bound, improvements, baseline notes.
+    """
+    out: list[str] = []
+    if records:
+        out += _table(summary_rows(records), SUMMARY_HEADERS, "simple").splitlines()
+    improved = [
+        f"{gate_label(rec)}: {r['metric']} {_fmt(r['baseline'])} -> {_fmt(r['value'])}"
+        for rec in records
+        for r in rec["bounds"]
+        if r.get("status") == "improved" and r["outcome"] == "passed"
+    ]
+    if improved and not any(notes.updated.values()):
+        out += ["", "improved on the baseline (--fairness-update-baselines keeps it):"]
+        out += [f"  {line}" for line in improved]
+    if verbose and records:
+        out.append("")
+        for record in records:
+            out += group_lines(record)
+        if out[-1] == "":
+            out.pop()
+    note_lines = _note_lines(notes)
+    if note_lines:
+        out += ["", *note_lines]
+    return out
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _md_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> list[str]:
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(_md_cell(c) for c in cells) + " |"
+
+    return [line(headers), "|" + "---|" * len(headers), *(line(r) for r in rows)]
+
+
+def markdown_report(records: Sequence[Mapping[str, Any]], notes: Notes) -> str:
+    """Render the gates as GitHub-flavoured markdown.
+
+    Parameters
+    ----------
+    records : sequence of mapping
+        Gate records.
+    notes : Notes
+        What happened to baselines.
+
+    Returns
+    -------
+    str
+        A ``## Fairness gates`` section: a verdict line, the table of every
+        bound, each gate's worst pairs and the baseline notes.
+    """
+    failed = sum(r["verdict"] != "passed" for r in records)
+    out = ["## Fairness gates", ""]
+    out.append(
+        f"{len(records)} gate(s), {failed} not passed"
+        if records
+        else "No fairness gate ran."
+    )
+    out.append("")
+    if records:
+        out += [*_md_table(summary_rows(records), SUMMARY_HEADERS), ""]
+        pairs = [
+            f"- `{_md_cell(gate_label(rec))}` {r['metric']}: {_md_cell(_pair(r))}"
+            for rec in records
+            for r in rec["bounds"]
+        ]
+        out += ["<details><summary>worst pairs</summary>", "", *pairs, "", "</details>"]
+        out.append("")
+    note_lines = _note_lines(notes)
+    if note_lines:
+        out += [f"- {_md_cell(line.strip())}" for line in note_lines] + [""]
+    return "\n".join(out)
+
+
+def json_report(records: Sequence[Mapping[str, Any]], notes: Notes) -> str:
+    """Render the gates as a JSON document.
+
+    Parameters
+    ----------
+    records : sequence of mapping
+        Gate records.
+    notes : Notes
+        What happened to baselines.
+
+    Returns
+    -------
+    str
+        ``{"schema": 1, "version": ..., "gates": [...], "baselines": {...}}``
+        with sorted keys and a trailing newline; each gate keeps its bounds,
+        worst pairs and per-group tables.
+    """
+    gates = []
+    for record in records:
+        gate = {k: v for k, v in record.items() if k not in ("update_command",)}
+        info = dict(gate["baseline"])
+        info.pop("entry", None)
+        info.pop("write", None)
+        info["file"] = info.pop("display", info.get("file"))
+        gate["baseline"] = info
+        gates.append(gate)
+    document = {
+        "schema": REPORT_SCHEMA,
+        "version": __version__,
+        "gates": gates,
+        "baselines": notes.to_dict(),
+    }
+    return json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n"
