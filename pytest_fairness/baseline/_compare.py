@@ -99,6 +99,7 @@ def compare(
     *,
     higher_is_better: bool,
     tolerance: float = DEFAULT_TOLERANCE,
+    interval: tuple[float, float] | None = None,
 ) -> Comparison:
     """Judge a disparity against its stored baseline.
 
@@ -114,6 +115,11 @@ def compare(
         Direction: True for ratios (1 is parity), False for differences.
     tolerance : float, default=0.01
         Absolute amount the value may worsen before it counts as a regression.
+    interval : tuple of float, optional
+        The value's confidence interval. When given, the tolerance becomes the
+        distance from the value to the interval's fairer end (the statistical
+        mode, ``tolerance="auto"``): a regression is a baseline outside the
+        whole interval, on its fairer side.
 
     Returns
     -------
@@ -130,6 +136,9 @@ def compare(
     'improved'
     """
     status: Status
+    if interval is not None and not math.isnan(value):
+        fairer = interval[1] if higher_is_better else interval[0]
+        tolerance = abs(value - fairer) if not math.isnan(fairer) else math.inf
     if baseline is None:
         status = "new"
     elif math.isnan(value) or math.isnan(baseline):

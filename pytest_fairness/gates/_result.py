@@ -34,6 +34,16 @@ class _Report(Protocol):
     def small_groups(self) -> list[GroupValue]: ...
 
     @property
+    def confidence(self) -> float | None: ...
+
+    @property
+    def correction(self) -> str: ...
+
+    def interval(
+        self, name: str, *, attribute: str | None = None, level: float | None = None
+    ) -> tuple[float, float]: ...
+
+    @property
     def n_groups(self) -> int: ...
 
 
@@ -55,6 +65,12 @@ def format_group(group: Sequence[Any]) -> str:
 
 def _fmt(value: float) -> str:
     return "nan" if math.isnan(value) else f"{value:.3f}"
+
+
+def _fmt_interval(interval: tuple[float, float] | None) -> str:
+    if interval is None or any(math.isnan(v) for v in interval):
+        return ""
+    return f" [{interval[0]:.3f}, {interval[1]:.3f}]"
 
 
 def _pair(d: Disparity) -> str:
@@ -81,15 +97,25 @@ class BoundResult:
         The disparity's value.
     verdict : {"passed", "failed", "inconclusive"}
         Inconclusive when the value could not be computed (NaN), for instance
-        when fewer than two groups are large enough.
+        when fewer than two groups are large enough, or, with a confidence
+        level, when the interval straddles the bound.
     disparity : Disparity
         The disparity with the pair of groups behind it.
+    interval : tuple of float or None
+        The interval that decided the verdict (at ``level``).
+    level : float or None
+        Its confidence level, after the multiple-comparison correction.
+    settle : str
+        For an inconclusive bound, how much more data would settle it.
     """
 
     bound: Bound
     value: float
     verdict: Verdict
     disparity: Disparity
+    interval: tuple[float, float] | None = None
+    level: float | None = None
+    settle: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
@@ -98,6 +124,11 @@ class BoundResult:
             "value": None if math.isnan(self.value) else self.value,
             "verdict": self.verdict,
             "disparity": self.disparity.to_dict(),
+            "interval": None
+            if self.interval is None
+            else [None if math.isnan(v) else v for v in self.interval],
+            "level": self.level,
+            "settle": self.settle,
         }
 
 
@@ -119,6 +150,10 @@ class GateResult:
         Groups smaller than this were left out.
     small_groups : tuple of GroupValue
         The groups left out for their size (``value`` holds their count).
+    confidence : float or None
+        The audit's confidence level; None for point-estimate verdicts.
+    correction : {"holm", "bonferroni", "none"}
+        The multiple-comparison correction over the bounds (the family).
     """
 
     results: tuple[BoundResult, ...]
@@ -126,6 +161,13 @@ class GateResult:
     n_groups: int
     min_group_size: int
     small_groups: tuple[GroupValue, ...] = ()
+    confidence: float | None = None
+    correction: str = "none"
+
+    @property
+    def family_size(self) -> int:
+        """Number of bounds corrected for together."""
+        return len(self.results)
 
     @property
     def passed(self) -> bool:
@@ -176,7 +218,7 @@ class GateResult:
             [
                 r.bound.metric,
                 str(r.bound),
-                _fmt(r.value),
+                _fmt(r.value) + _fmt_interval(r.interval),
                 r.verdict.upper(),
                 _pair(r.disparity),
             ]
@@ -196,6 +238,20 @@ class GateResult:
             "",
             *table.splitlines(),
         ]
+        if self.confidence is not None:
+            method = {"holm": "Holm", "bonferroni": "Bonferroni"}.get(self.correction)
+            corr = (
+                f", {method}-corrected over {self.family_size} bound(s)"
+                if method and self.family_size > 1
+                else ""
+            )
+            out[2:2] = [
+                f"{self.confidence:.0%} intervals{corr}: a bound passes when its whole "
+                "interval satisfies it and fails when the whole interval violates it"
+            ]
+        settle = [f"{r.bound.metric}: {r.settle}" for r in self.results if r.settle]
+        if settle:
+            out += ["", "to settle the inconclusive bounds:", *settle]
         if self.small_groups:
             shown = "; ".join(
                 f"{format_group(g.group)} (n={g.count})" for g in self.small_groups[:10]
@@ -248,6 +304,35 @@ class GateResult:
             raise FairnessGateFailure(str(self), result=self)
 
 
+def _settle(bound: Bound, d: Disparity, interval: tuple[float, float]) -> str:
+    """Say how much more data would make an interval clear the bound."""
+    low, high = interval
+    half = (high - low) / 2
+    gap = abs(d.value - bound.limit)
+    if gap == 0 or math.isnan(half):
+        return "the estimate sits on the bound; no sample size settles it"
+    factor = (half / gap) ** 2
+    if d.low is None or d.high is None:
+        return f"about {factor:.1f}x the data"
+    sizes = [g.count for g in (d.low, d.high)]
+    more = [math.ceil(n * (factor - 1)) for n in sizes]
+    return (
+        f"about {max(more):,} more rows per group ({factor:.1f}x the data; "
+        f"worst pair n={sizes[0]:,} and n={sizes[1]:,})"
+    )
+
+
+def _decide(bound: Bound, value: float, interval: tuple[float, float]) -> Verdict:
+    low, high = interval
+    if math.isnan(value) or math.isnan(low) or math.isnan(high):
+        return "inconclusive"
+    if bound.holds(low) and bound.holds(high):
+        return "passed"
+    if not bound.holds(low) and not bound.holds(high):
+        return "failed"
+    return "inconclusive"
+
+
 def evaluate(report: _Report, bounds: BoundsLike) -> GateResult:
     """Evaluate bounds against a report.
 
@@ -262,20 +347,68 @@ def evaluate(report: _Report, bounds: BoundsLike) -> GateResult:
     -------
     GateResult
         One verdict per bound.
+
+    Notes
+    -----
+    Without a confidence level the point estimate decides. With one, a bound
+    passes when its whole interval satisfies it, fails when the whole
+    interval violates it, and is inconclusive otherwise. The bounds of one
+    gate form the family of the multiple-comparison correction: Bonferroni
+    uses intervals at level ``1 - alpha / m`` for all ``m`` bounds; Holm's
+    step-down starts there and, each time some bounds are decided, widens
+    the level for the ``k`` still undecided to ``1 - alpha / k``.
     """
+    parsed = parse_bounds(bounds)
+    found = [report.disparity(b.metric) for b in parsed]
+    confidence = report.confidence
+    verdicts: list[Verdict] = []
+    intervals: list[tuple[float, float] | None] = [None] * len(parsed)
+    levels: list[float | None] = [None] * len(parsed)
+    if confidence is None:
+        for b, d in zip(parsed, found, strict=True):
+            if math.isnan(d.value):
+                verdicts.append("inconclusive")
+            else:
+                verdicts.append("passed" if b.holds(d.value) else "failed")
+    else:
+        alpha = 1 - confidence
+        m = len(parsed)
+        undecided = list(range(m))
+        decided: dict[int, Verdict] = {}
+        while undecided:
+            k = {"holm": len(undecided), "bonferroni": m}.get(report.correction, 1)
+            level = 1 - alpha / k
+            newly = []
+            for i in undecided:
+                iv = report.interval(parsed[i].metric, level=level)
+                intervals[i], levels[i] = iv, level
+                verdict = _decide(parsed[i], found[i].value, iv)
+                if verdict != "inconclusive":
+                    decided[i] = verdict
+                    newly.append(i)
+            undecided = [i for i in undecided if i not in newly]
+            if not newly or report.correction != "holm":
+                break
+        verdicts = [decided.get(i, "inconclusive") for i in range(m)]
     results = []
-    for bound in parse_bounds(bounds):
-        d = report.disparity(bound.metric)
-        verdict: Verdict
-        if math.isnan(d.value):
-            verdict = "inconclusive"
-        else:
-            verdict = "passed" if bound.holds(d.value) else "failed"
-        results.append(BoundResult(bound, d.value, verdict, d))
+    for i, (b, d) in enumerate(zip(parsed, found, strict=True)):
+        interval = intervals[i]
+        settle = ""
+        if (
+            verdicts[i] == "inconclusive"
+            and interval is not None
+            and not math.isnan(d.value)
+        ):
+            settle = _settle(b, d, interval)
+        results.append(
+            BoundResult(b, d.value, verdicts[i], d, interval, levels[i], settle)
+        )
     return GateResult(
         tuple(results),
         report.attributes,
         report.n_groups,
         report.min_group_size,
         tuple(report.small_groups()),
+        confidence,
+        report.correction if confidence is not None else "none",
     )

@@ -178,7 +178,8 @@ def count_binary(
     Returns
     -------
     GroupCounts
-        Counts over the whole code space (empty groups included).
+        Counts over the whole code space (empty groups included); with
+        weights, ``sums["cell_w2"]`` holds the squared weights per cell.
     """
     cell = group * 4
     cell += y_true
@@ -186,12 +187,14 @@ def count_binary(
     cell += y_pred
     cell_rows = np.bincount(cell, minlength=4 * n_groups).astype(np.int64, copy=False)
     cell_rows = cell_rows.reshape(n_groups, 4)
+    rows = cell_rows.sum(axis=1)
     if sample_weight is None:
         cells = cell_rows.astype(np.float64)
-    else:
-        cells = weighted_sum(cell, sample_weight, 4 * n_groups).reshape(n_groups, 4)
-    rows = cell_rows.sum(axis=1)
-    return GroupCounts(rows, cells.sum(axis=1), cells, cell_rows)
+        return GroupCounts(rows, cells.sum(axis=1), cells, cell_rows)
+    cells = weighted_sum(cell, sample_weight, 4 * n_groups).reshape(n_groups, 4)
+    # squared weights give each rate's effective sample size (intervals)
+    w2 = weighted_sum(cell, sample_weight**2, 4 * n_groups).reshape(n_groups, 4)
+    return GroupCounts(rows, cells.sum(axis=1), cells, cell_rows, {"cell_w2": w2})
 
 
 def count_regression(

@@ -75,6 +75,10 @@ class Disparity:
         (intersectional) groups of the report.
     reason : str
         Why the value is NaN, or an empty string.
+    interval : tuple of float or None
+        Confidence interval of the value, when the audit has a ``confidence``.
+    confidence : float or None
+        Level of ``interval``.
     """
 
     name: str
@@ -89,6 +93,8 @@ class Disparity:
     reference: tuple[Any, ...] | None = None
     attribute: str | None = None
     reason: str = ""
+    interval: tuple[float, float] | None = None
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict.
@@ -111,6 +117,10 @@ class Disparity:
             "reference": None if self.reference is None else list(self.reference),
             "attribute": self.attribute,
             "reason": self.reason,
+            "interval": None
+            if self.interval is None
+            else [_json_float(v) for v in self.interval],
+            "confidence": self.confidence,
         }
 
 

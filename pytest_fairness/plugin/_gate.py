@@ -212,6 +212,11 @@ def _bound_row(
         "baseline": None if comparison is None else comparison.baseline,
         "change": None if comparison is None else comparison.change,
         "tolerance": None if comparison is None else comparison.tolerance,
+        "interval": None
+        if r.interval is None
+        else [None if math.isnan(v) else v for v in r.interval],
+        "level": r.level,
+        "settle": r.settle,
         "status": status,
         "outcome": outcome,
     }
@@ -354,6 +359,7 @@ def run_check(
             intersectional=settings.intersectional,
             min_group_size=min_group_size,
             reference=settings.reference,
+            confidence=settings.confidence,
         )
     # Re-issued so that they point at the test's call of fairness.check.
     for w in caught:
@@ -363,6 +369,7 @@ def run_check(
     update = state.options.update_baselines
     ci = in_ci() and not update
     comparisons: dict[str, Comparison] = {}
+    auto: set[str] = set()  # disparities judged with tolerance="auto"
     baseline_info: dict[str, Any] = {"enabled": settings.baseline}
     entry: dict[str, Any] | None = None
     missing: list[str] = []
@@ -383,12 +390,21 @@ def run_check(
                 stored_value = math.nan
             else:
                 stored_value = float(old["value"])
+            tolerance: float | str = settings.tolerance_for(r.bound.metric)
+            interval = None
+            if tolerance == "auto":
+                # the statistical mode: judge the change against the interval
+                level = settings.confidence or 0.95
+                interval = report.interval(r.bound.metric, level=level)
+            if interval is not None:
+                auto.add(r.bound.metric)
             comparisons[r.bound.metric] = compare(
                 r.bound.metric,
                 r.value,
                 stored_value,
                 higher_is_better=resolve_disparity(r.bound.metric).higher_is_better,
-                tolerance=settings.tolerance_for(r.bound.metric),
+                tolerance=0.0 if tolerance == "auto" else float(tolerance),
+                interval=interval,
             )
             if old is None:
                 missing.append(r.bound.metric)
@@ -406,6 +422,8 @@ def run_check(
     rows = [
         _bound_row(r, comparisons.get(r.bound.metric), ci, update) for r in gate.results
     ]
+    for row in rows:
+        row["tolerance_mode"] = "auto" if row["metric"] in auto else "absolute"
     metrics = list(
         dict.fromkeys(m for b in settings.bounds for m in resolve_disparity(b).metrics)
     )
@@ -422,6 +440,8 @@ def run_check(
         "intersectional": report.intersectional,
         "reference": canonical(report.reference),
         "on_inconclusive": settings.on_inconclusive,
+        "confidence": gate.confidence,
+        "correction": gate.correction,
         "bounds": rows,
         "small_groups": [
             {"group": _group(g.group), "label": _label(g.group), "count": g.count}

@@ -50,6 +50,8 @@ SETTINGS = (
 )
 ON_INCONCLUSIVE = ("fail", "warn", "skip")
 DEFAULT_TOLERANCE = 0.01
+AUTO = "auto"
+Tolerance = float | str | Mapping[str, float | str]
 
 Entries = dict[str, tuple[Any, str]]
 
@@ -81,6 +83,8 @@ class GateSettings:
         disparity.
     on_inconclusive : {"fail", "warn", "skip"}
         What an undecidable bound does to the test.
+    confidence : float or None
+        Confidence level of intervals; None decides on point estimates.
     """
 
     bounds: dict[str, tuple[str, float]] = field(default_factory=dict)
@@ -89,10 +93,11 @@ class GateSettings:
     min_group_size: int | None = None
     reference: Any = None
     baseline: bool = False
-    tolerance: float | Mapping[str, float] = DEFAULT_TOLERANCE
+    tolerance: Tolerance = DEFAULT_TOLERANCE
     on_inconclusive: str = "fail"
+    confidence: float | None = None
 
-    def tolerance_for(self, metric: str) -> float:
+    def tolerance_for(self, metric: str) -> float | str:
         """Return the baseline tolerance of one disparity.
 
         Parameters
@@ -102,12 +107,14 @@ class GateSettings:
 
         Returns
         -------
-        float
-            Its tolerance (0.01 unless set).
+        float or "auto"
+            Its tolerance (0.01 unless set); ``"auto"`` judges the change
+            against the value's confidence interval.
         """
-        if isinstance(self.tolerance, Mapping):
-            return float(self.tolerance.get(metric, DEFAULT_TOLERANCE))
-        return float(self.tolerance)
+        tol = self.tolerance
+        if isinstance(tol, Mapping):
+            tol = tol.get(metric, DEFAULT_TOLERANCE)
+        return AUTO if tol == AUTO else float(tol)
 
 
 def marker_entries(item: pytest.Item) -> Entries:
@@ -206,12 +213,9 @@ def _parse_setting(key: str, value: Any, where: str, out: dict[str, Any]) -> Non
     elif key == "tolerance":
         out[key] = _parse_tolerance(value, where)
     elif key == "confidence":
-        if value is not None:
-            allowed = (
-                "None. Confidence intervals are not available yet: gates "
-                "decide on the point estimate; remove confidence="
-            )
-            raise _bad(where, key, value, allowed)
+        if value is not None and (not _number(value) or not 0 < value < 1):
+            raise _bad(where, key, value, "None or a number strictly between 0 and 1")
+        out[key] = None if value is None else float(value)
     elif key == "on_inconclusive":
         if value not in ON_INCONCLUSIVE:
             hint = _hint(value, list(ON_INCONCLUSIVE)) if isinstance(value, str) else ""
@@ -219,22 +223,27 @@ def _parse_setting(key: str, value: Any, where: str, out: dict[str, Any]) -> Non
         out[key] = value
 
 
-def _parse_tolerance(value: Any, where: str) -> float | dict[str, float]:
+def _parse_tolerance(value: Any, where: str) -> Tolerance:
     from pytest_fairness.exceptions import FairnessValueError
     from pytest_fairness.metrics import resolve_disparity
 
-    allowed = "a number >= 0, or a dict {disparity name: number >= 0}"
+    allowed = "a number >= 0, 'auto', or a dict {disparity name: number >= 0 or 'auto'}"
+    if value == AUTO:
+        return AUTO
     if _number(value) and value >= 0:
         return float(value)
     if not isinstance(value, Mapping):
         raise _bad(where, "tolerance", value, allowed)
-    out: dict[str, float] = {}
+    out: dict[str, float | str] = {}
     for name, tol in value.items():
         try:
             resolve_disparity(name)
         except FairnessValueError:
             hint = _hint(str(name), _known_names()[len(SETTINGS) :])
             raise _bad(where, "tolerance", value, allowed, hint) from None
+        if tol == AUTO:
+            out[str(name)] = AUTO
+            continue
         if not _number(tol) or tol < 0:
             raise _bad(where, "tolerance", value, allowed)
         out[str(name)] = float(tol)

@@ -44,6 +44,13 @@ def _fmt(value: float | None) -> str:
     return "nan" if value is None else f"{value:.3f}"
 
 
+def _interval(interval: Sequence[float | None] | None) -> str:
+    if not interval or any(v is None for v in interval):
+        return ""
+    low, high = interval
+    return f" [{low:.3f}, {high:.3f}]"
+
+
 def _change(value: float | None) -> str:
     return "-" if value is None else f"{value:+.3f}"
 
@@ -148,7 +155,7 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
     headers += ["verdict", "worst pair"]
     rows = []
     for r in record["bounds"]:
-        row = [r["metric"], r["bound"], _fmt(r["value"])]
+        row = [r["metric"], r["bound"], _fmt(r["value"]) + _interval(r.get("interval"))]
         if with_baseline:
             row += ["-" if r["baseline"] is None else _fmt(r["baseline"])]
             row += [_change(r["change"])]
@@ -163,6 +170,14 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
     ]
     if with_baseline:
         out.append(f"baseline: {baseline['display']} [{record['key']}]")
+    if record.get("confidence") is not None:
+        method = {"holm": "Holm", "bonferroni": "Bonferroni"}.get(record["correction"])
+        n = len(record["bounds"])
+        corr = f", {method}-corrected over {n} bounds" if method and n > 1 else ""
+        out.append(
+            f"{record['confidence']:.0%} intervals{corr}: a bound passes when its "
+            "whole interval satisfies it and fails when the whole interval violates it"
+        )
     out += ["", *_table(rows, headers, "simple").splitlines()]
     small = record["small_groups"]
     if small:
@@ -176,10 +191,20 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
     notes = [
         f"{r['metric']} moved away from parity by {abs(r['change']):.3f} "
         f"since the baseline ({_fmt(r['baseline'])} -> {_fmt(r['value'])}), "
-        f"more than its tolerance of {r['tolerance']:g}."
+        + (
+            "more than its tolerance of "
+            f"{r['tolerance']:g} (the distance to its interval's fairer end)."
+            if r.get("tolerance_mode") == "auto"
+            else f"more than its tolerance of {r['tolerance']:g}."
+        )
         for r in record["bounds"]
         if r["outcome"] == "regressed"
     ]
+    settle = [
+        f"{r['metric']}: {r['settle']}" for r in record["bounds"] if r.get("settle")
+    ]
+    if settle:
+        notes += ["to settle the inconclusive bounds:", *settle]
     missing = [r["metric"] for r in record["bounds"] if r["outcome"] == "missing"]
     if missing:
         notes.append(

@@ -20,7 +20,14 @@ from pytest_fairness._inputs import (
     column_names,
     sensitive_columns,
 )
-from pytest_fairness._validation import check_bool, check_int, fail, hint_for
+from pytest_fairness._validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_probability,
+    fail,
+    hint_for,
+)
 from pytest_fairness.exceptions import FairnessWarning
 from pytest_fairness.gates._result import format_group
 from pytest_fairness.metrics import (
@@ -34,7 +41,16 @@ from pytest_fairness.metrics import (
     resolve_metric,
     score_sums,
 )
-from pytest_fairness.report._report import FairnessReport, GroupTable, Reference, Task
+from pytest_fairness.report._report import (
+    CI_METHODS,
+    CORRECTIONS,
+    CiMethod,
+    Correction,
+    FairnessReport,
+    GroupTable,
+    Reference,
+    Task,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -156,6 +172,11 @@ def audit(
     min_group_size: int = 30,
     reference: Reference = None,
     pos_label: Any = None,
+    confidence: float | None = None,
+    n_boot: int = 1000,
+    random_state: int | None = 0,
+    ci_method: CiMethod = "bootstrap",
+    correction: Correction = "holm",
 ) -> FairnessReport:
     """Measure a model's metrics for every group and the disparities between them.
 
@@ -199,6 +220,25 @@ def audit(
     pos_label : object, optional
         The favourable label, when it cannot be inferred (0/1, booleans and
         -1/1 need none).
+    confidence : float, optional
+        Confidence level of intervals, e.g. 0.95. With it, ``by_group`` gains
+        ``<rate>_low`` / ``<rate>_high`` columns (Wilson intervals), every
+        disparity an interval, and gates three verdicts: a bound passes only
+        when its whole interval satisfies it, fails when the whole interval
+        violates it, and is inconclusive otherwise. Binary targets only.
+    n_boot : int, default=1000
+        Bootstrap replicates for disparity intervals. The bootstrap resamples
+        each group's confusion cells, not the rows: its cost does not grow
+        with the number of rows.
+    random_state : int or None, default=0
+        Seed of the bootstrap; the same seed gives bit-identical intervals.
+    ci_method : {"bootstrap", "newcombe"}, default="bootstrap"
+        Interval of disparities: a percentile bootstrap on counts (every
+        disparity, including ratios and equalized odds), or Newcombe's score
+        interval for the difference of the worst pair (single-metric
+        differences only). Rates always use Wilson intervals.
+    correction : {"holm", "bonferroni", "none"}, default="holm"
+        Multiple-comparison correction across the bounds of one gate.
 
     Returns
     -------
@@ -258,6 +298,13 @@ def audit(
         )
         raise fail(msg)
     min_group_size = check_int("min_group_size", min_group_size, minimum=1)
+    if confidence is not None:
+        confidence = check_probability("confidence", confidence)
+    n_boot = check_int("n_boot", n_boot, minimum=100)
+    check_choice("ci_method", ci_method, CI_METHODS)
+    check_choice("correction", correction, CORRECTIONS)
+    if random_state is not None:
+        random_state = check_int("random_state", random_state, minimum=0)
     intersectional = check_bool("intersectional", intersectional)
 
     yt = as_1d(y_true, "y_true")
@@ -291,6 +338,12 @@ def audit(
         msg = (
             f"metrics {list(chosen or ())!r} mix metrics of continuous targets with "
             "binary ones; audit them separately."
+        )
+        raise fail(msg)
+    if regression and confidence is not None:
+        msg = (
+            "confidence intervals are available for binary targets; this audit "
+            "has a continuous target. Pass confidence=None."
         )
         raise fail(msg)
 
@@ -339,7 +392,10 @@ def audit(
                     counts.weight,
                     counts.cells,
                     counts.cell_rows,
-                    score_sums(group, n_codes, labels.y_true, score, w),
+                    {
+                        **counts.sums,
+                        **score_sums(group, n_codes, labels.y_true, score, w),
+                    },
                 )
             if "auc" in metric_names:
                 extra_codes["auc"] = auc_by_group(
@@ -389,6 +445,11 @@ def audit(
         reference=_check_reference(reference),
         pos_label=labels_pos,
         n_rows=n,
+        confidence=confidence,
+        n_boot=n_boot,
+        random_state=random_state,
+        ci_method=ci_method,
+        correction=correction,
     )
     if reference is not None:
         for attr, t in report._tables(None):

@@ -7,26 +7,38 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from pytest_fairness._validation import fail
+from pytest_fairness._validation import check_choice, check_probability, fail
 from pytest_fairness._version import __version__
-from pytest_fairness.exceptions import FairnessValueError
+from pytest_fairness.exceptions import FairnessValueError, FairnessWarning
 from pytest_fairness.gates import GateResult, evaluate
 from pytest_fairness.metrics import (
     METRICS,
     Disparity,
+    DisparitySpec,
     GroupCounts,
     GroupValue,
     compute_disparity,
     metric_values,
     resolve_disparity,
     resolve_metric,
+)
+from pytest_fairness.metrics._intervals import (
+    bootstrap_cells,
+    disparity_replicates,
+    effective_size,
+    newcombe_interval,
+    pair_interval,
+    percentile_interval,
+    replicate_values,
+    wilson_interval,
 )
 
 if TYPE_CHECKING:
@@ -40,6 +52,10 @@ __all__ = ["SCHEMA_VERSION", "FairnessReport", "GroupTable"]
 SCHEMA_VERSION = 1
 Task = Literal["binary", "regression"]
 Reference = None | str | tuple[Any, ...] | Mapping[str, Any]
+CiMethod = Literal["bootstrap", "newcombe"]
+Correction = Literal["holm", "bonferroni", "none"]
+CI_METHODS: tuple[CiMethod, ...] = ("bootstrap", "newcombe")
+CORRECTIONS: tuple[Correction, ...] = ("holm", "bonferroni", "none")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -198,6 +214,16 @@ class FairnessReport:
         The label counted as the positive outcome (binary targets).
     n_rows : int
         Number of rows audited.
+    confidence : float or None
+        Confidence level of intervals; None for point estimates only.
+    n_boot : int
+        Bootstrap replicates behind disparity intervals.
+    random_state : int or None
+        Seed of the bootstrap.
+    ci_method : {"bootstrap", "newcombe"}
+        How disparity intervals are computed.
+    correction : {"holm", "bonferroni", "none"}
+        Multiple-comparison correction across the bounds of a gate.
     """
 
     table: GroupTable
@@ -210,6 +236,11 @@ class FairnessReport:
     reference: Reference = None
     pos_label: Any = 1
     n_rows: int = 0
+    confidence: float | None = None
+    n_boot: int = 1000
+    random_state: int | None = 0
+    ci_method: CiMethod = "bootstrap"
+    correction: Correction = "holm"
 
     # -- structure -----------------------------------------------------------
     @property
@@ -263,7 +294,13 @@ class FairnessReport:
     def _frame(self, t: GroupTable, prefix: tuple[str, ...] = ()) -> pd.DataFrame:
         import pandas as pd  # noqa: PLC0415 - loaded on first use
 
-        data: dict[str, Any] = {m: t.values(m) for m in self.metrics}
+        data: dict[str, Any] = {}
+        for m in self.metrics:
+            data[m] = t.values(m)
+            if self.confidence is not None and METRICS[m].kind == "binary":
+                data[f"{m}_low"], data[f"{m}_high"] = self._wilson(
+                    t, m, self.confidence
+                )
         data["count"] = t.counts.rows.astype(np.int64)
         data["small_group"] = t.counts.rows < self.min_group_size
         names = list(t.attributes)
@@ -311,8 +348,14 @@ class FairnessReport:
         """Every metric over the whole population, and ``count``."""
         import pandas as pd  # noqa: PLC0415 - loaded on first use
 
-        data = {m: float(self.overall_table.values(m)[0]) for m in self.metrics}
-        data["count"] = float(self.overall_table.counts.rows[0])
+        data: dict[str, float] = {}
+        t = self.overall_table
+        for m in self.metrics:
+            data[m] = float(t.values(m)[0])
+            if self.confidence is not None and METRICS[m].kind == "binary":
+                low, high = self._wilson(t, m, self.confidence)
+                data[f"{m}_low"], data[f"{m}_high"] = float(low[0]), float(high[0])
+        data["count"] = float(t.counts.rows[0])
         return pd.Series(data, name="overall")
 
     def values(
@@ -430,11 +473,173 @@ class FairnessReport:
                 )
             )
         if len(results) == 1:
-            return results[0]
-        if any(math.isnan(r.value) for r in results):
-            return next(r for r in results if math.isnan(r.value))
-        key = (lambda r: r.value) if spec.kind == "difference" else (lambda r: -r.value)
-        return max(results, key=key)
+            result = results[0]
+        elif any(math.isnan(r.value) for r in results):
+            result = next(r for r in results if math.isnan(r.value))
+        else:
+            key = (
+                (lambda r: r.value)
+                if spec.kind == "difference"
+                else (lambda r: -r.value)
+            )
+            result = max(results, key=key)
+        if self.confidence is None:
+            return result
+        interval = self._disparity_interval(
+            result, spec, metrics, attribute, self.confidence
+        )
+        return replace(result, interval=interval, confidence=self.confidence)
+
+    # -- statistics ----------------------------------------------------------
+    def _wilson(
+        self, t: GroupTable, metric: str, level: float
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Return Wilson intervals of a binary rate for every group of a table."""
+        _, n_eff = effective_size(t.counts, METRICS[metric].denominator)
+        return wilson_interval(t.values(metric), n_eff, level)
+
+    @cached_property
+    def _boot(self) -> dict[Any, NDArray[np.float64]]:
+        """Cache of bootstrap replicates (cells per table, disparities per name)."""
+        return {}
+
+    def _replicate_cells(self, attribute: str | None) -> NDArray[np.float64]:
+        """Return bootstrap replicates of the cells of a table, drawn once.
+
+        Marginal replicates are sums of the intersection replicates, as the
+        observed marginal counts are sums of the intersection counts.
+        """
+        cache = self._boot
+        if None not in cache:
+            rng = np.random.default_rng(self.random_state)
+            cache[None] = bootstrap_cells(self.table.counts, self.n_boot, rng)
+        if attribute is not None and attribute not in cache:
+            marginal = self.marginals[attribute]
+            j = self.attributes.index(attribute)
+            onehot = np.zeros((self.n_groups, len(marginal.groups)))
+            for i, g in enumerate(self.table.groups):
+                onehot[i, marginal.groups.index((g[j],))] = 1.0
+            cache[attribute] = np.einsum("bgc,gm->bmc", cache[None], onehot)
+        return cache[attribute]
+
+    def _disparity_replicates(
+        self, spec: DisparitySpec, metrics: tuple[str, ...], attribute: str | None
+    ) -> NDArray[np.float64]:
+        key = ("disparity", spec.name, attribute)
+        if key not in self._boot:
+            parts = []
+            for attr, t in self._tables(attribute):
+                reps = self._replicate_cells(attr)
+                values = {m: replicate_values(reps, m) for m in metrics}
+                eligible = t.counts.rows >= self.min_group_size
+                ref = self._reference_index(t, attr)
+                parts.append(disparity_replicates(values, eligible, spec.kind, ref))
+            stacked = np.stack(parts)
+            worst = (
+                stacked.max(axis=0)
+                if spec.kind == "difference"
+                else stacked.min(axis=0)
+            )
+            self._boot[key] = np.where(np.isnan(stacked).any(axis=0), np.nan, worst)
+        return self._boot[key]
+
+    def _disparity_interval(
+        self,
+        d: Disparity,
+        spec: DisparitySpec,
+        metrics: tuple[str, ...],
+        attribute: str | None,
+        level: float,
+    ) -> tuple[float, float]:
+        if math.isnan(d.value):
+            return math.nan, math.nan
+        if any(METRICS[m].kind != "binary" for m in metrics):
+            msg = (
+                f"no interval for {spec.name}: intervals are computed for binary "
+                "rates. Pass confidence=None, or bound a rate's disparity."
+            )
+            raise fail(msg)
+        newcombe = (
+            self.ci_method == "newcombe"
+            and spec.kind == "difference"
+            and len(metrics) == 1
+            and d.low is not None
+            and d.high is not None
+        )
+        if newcombe and d.low is not None and d.high is not None:
+            ((_, t),) = self._tables(d.attribute) if d.attribute else self._tables(None)
+            _, n_eff = effective_size(t.counts, METRICS[metrics[0]].denominator)
+            i_lo, i_hi = t.index_of(d.low.group), t.index_of(d.high.group)
+            if i_lo is None or i_hi is None:  # pragma: no cover - from this table
+                msg = "the worst pair is not in its own table"
+                raise RuntimeError(msg)
+            p1, p2 = d.low.value, d.high.value
+            n1, n2 = float(n_eff[i_lo]), float(n_eff[i_hi])
+            if p2 < p1:  # a reference comparison: the gap is |p2 - p1|
+                p1, p2, n1, n2 = p2, p1, n2, n1
+            lo, hi = newcombe_interval(p1, n1, p2, n2, level)
+            return (max(lo, 0.0), hi)
+        whole = percentile_interval(
+            self._disparity_replicates(spec, metrics, attribute), level
+        )
+        if d.low is None or d.high is None or d.metric is None:
+            return whole
+        (_, t), *_ = self._tables(d.attribute) if d.attribute else self._tables(None)
+        i_lo, i_hi = t.index_of(d.low.group), t.index_of(d.high.group)
+        if i_lo is None or i_hi is None:  # pragma: no cover - from this table
+            return whole
+        reps = replicate_values(self._replicate_cells(d.attribute), d.metric)
+        pair = pair_interval(reps, i_lo, i_hi, spec.kind, level)
+        if spec.kind == "difference":
+            return pair[0], max(pair[1], whole[1])
+        return min(pair[0], whole[0]), pair[1]
+
+    def interval(
+        self, name: str, *, attribute: str | None = None, level: float | None = None
+    ) -> tuple[float, float]:
+        """Return the confidence interval of a disparity or of an overall rate.
+
+        Parameters
+        ----------
+        name : str
+            A disparity (``"demographic_parity_difference"``, ...) or a binary
+            rate (``"selection_rate"``: its overall Wilson interval).
+        attribute : str, optional
+            For a disparity, compare the groups of this column alone.
+        level : float, optional
+            Confidence level; defaults to the audit's ``confidence``.
+
+        Returns
+        -------
+        tuple of float
+            ``(low, high)``; NaN when the value itself is undefined.
+
+        Raises
+        ------
+        FairnessValueError
+            Without a level (no ``confidence`` in the audit and no ``level``),
+            or for a metric without intervals.
+        """
+        if level is None:
+            level = self.confidence
+        if level is None:
+            msg = (
+                f"no confidence level for the interval of {name!r}: pass "
+                "confidence= to audit() or level= here."
+            )
+            raise fail(msg)
+        level = check_probability("level", level)
+        if name.endswith(("_difference", "_ratio")):
+            spec = resolve_disparity(name)
+            metrics = tuple(self._metric(m) for m in spec.metrics)
+            d = self.disparity(name, attribute=attribute)
+            return self._disparity_interval(d, spec, metrics, attribute, level)
+        metric = self._metric(name)
+        if METRICS[metric].kind != "binary":
+            msg = f"no interval for {metric}: intervals are computed for binary rates."
+            raise fail(msg)
+        low, high = self._wilson(self.overall_table, metric, level)
+        return float(low[0]), float(high[0])
 
     def difference(self, metric: str, *, attribute: str | None = None) -> float:
         """Return the difference of a metric between groups (0 is parity).
@@ -615,7 +820,12 @@ class FairnessReport:
         return evaluate(self, bounds)
 
     def assert_within(
-        self, bounds: BoundsLike | None = None, /, **kwargs: Any
+        self,
+        bounds: BoundsLike | None = None,
+        /,
+        *,
+        on_inconclusive: Literal["fail", "warn"] = "fail",
+        **kwargs: Any,
     ) -> GateResult:
         """Raise :class:`~pytest_fairness.FairnessGateFailure` unless every bound holds.
 
@@ -623,19 +833,28 @@ class FairnessReport:
         ----------
         bounds : mapping, iterable of str, or str, optional
             Bounds as for :meth:`check`.
+        on_inconclusive : {"fail", "warn"}, default="fail"
+            What an inconclusive bound does: fail, or pass with a
+            :class:`~pytest_fairness.FairnessWarning` carrying the table.
         **kwargs
             More bounds as keywords, e.g. ``demographic_parity_difference=0.1``.
 
         Returns
         -------
         GateResult
-            The passing result.
+            The result, when no bound failed.
 
         Raises
         ------
         FairnessGateFailure
             An ``AssertionError`` whose message is the verdict table, when a
-            bound fails or cannot be evaluated (a NaN disparity).
+            bound fails, or is inconclusive (its interval straddles the bound,
+            or the disparity is NaN) with ``on_inconclusive="fail"``.
+
+        Warns
+        -----
+        FairnessWarning
+            With ``on_inconclusive="warn"``, when a bound is inconclusive.
         """
         __tracebackhide__ = True
         merged: dict[str, Any] = {}
@@ -643,8 +862,12 @@ class FairnessReport:
             from pytest_fairness.gates import parse_bounds  # noqa: PLC0415 - loaded on first use
 
             merged.update({b.metric: (b.op, b.limit) for b in parse_bounds(bounds)})
+        check_choice("on_inconclusive", on_inconclusive, ("fail", "warn"))
         merged.update(kwargs)
         result = self.check(merged)
+        if on_inconclusive == "warn" and not result.failed and result.inconclusive:
+            warnings.warn(FairnessWarning(str(result)), stacklevel=2)
+            return result
         result.raise_for_failure()
         return result
 
@@ -725,6 +948,11 @@ class FairnessReport:
             if isinstance(ref, Mapping)
             else (list(ref) if isinstance(ref, tuple) else ref),
             "n_rows": self.n_rows,
+            "confidence": self.confidence,
+            "n_boot": self.n_boot,
+            "random_state": self.random_state,
+            "ci_method": self.ci_method,
+            "correction": self.correction,
             "groups": table(self.table),
             "marginals": {a: table(t) for a, t in self.marginals.items()},
             "overall": table(self.overall_table),
@@ -790,6 +1018,11 @@ class FairnessReport:
                 reference=tuple(ref) if isinstance(ref, list) else ref,
                 pos_label=data["pos_label"],
                 n_rows=int(data["n_rows"]),
+                confidence=data.get("confidence"),
+                n_boot=int(data.get("n_boot", 1000)),
+                random_state=data.get("random_state", 0),
+                ci_method=data.get("ci_method", "bootstrap"),
+                correction=data.get("correction", "holm"),
             )
         except (KeyError, TypeError, IndexError) as exc:
             msg = f"not a fairness report: missing or malformed field {exc}."

@@ -65,7 +65,7 @@ def test_a_misspelt_setting_suggests_the_setting(project: Project) -> None:
         ),
         (
             "demographic_parity_difference=0.1, tolerance=-0.5",
-            "tolerance=-0.5 is invalid. Allowed: a number >= 0, or a dict",
+            "tolerance=-0.5 is invalid. Allowed: a number >= 0, 'auto', or a dict",
         ),
         (
             "demographic_parity_difference=0.1, "
@@ -89,9 +89,9 @@ def test_a_misspelt_setting_suggests_the_setting(project: Project) -> None:
             "sensitive_features=[1, 2] is invalid. Allowed: None, a column name",
         ),
         (
-            "demographic_parity_difference=0.1, confidence=0.95",
-            "confidence=0.95 is invalid. Allowed: None. Confidence intervals are "
-            "not available yet",
+            "demographic_parity_difference=0.1, confidence=1.5",
+            "confidence=1.5 is invalid. Allowed: None or a number strictly between "
+            "0 and 1",
         ),
     ],
 )
