@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pytest_fairness.metrics._registry import METRICS
+from pytest_fairness.metrics._rates import rate_from_cells
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -202,12 +202,7 @@ def replicate_values(reps: NDArray[np.float64], metric: str) -> NDArray[np.float
     ndarray of float64, shape (n_boot, n_groups)
         The rate, NaN where its denominator is empty in a replicate.
     """
-    spec = METRICS[metric]
-    num = reps[:, :, list(spec.numerator)].sum(axis=2)
-    den = reps[:, :, list(spec.denominator)].sum(axis=2)
-    out = np.full(num.shape, np.nan)
-    np.divide(num, den, out=out, where=den > 0)
-    return out
+    return rate_from_cells(reps, metric)
 
 
 def _one_replicated(

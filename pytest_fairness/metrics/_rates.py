@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from pytest_fairness.metrics._counts import GroupCounts
 
-__all__ = ["metric_values", "rate_parts"]
+__all__ = ["cell_parts", "metric_values", "rate_from_cells", "rate_parts"]
 
 
 def _ratio(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -49,14 +49,54 @@ def rate_parts(
     numerator, denominator : ndarray of float64
         The summed confusion cells above and below the fraction bar.
     """
-    spec = METRICS[metric]
     if counts.cells is None:
         msg = f"{metric} needs binary labels and predictions"
         raise ValueError(msg)
-    cells = counts.cells
-    return cells[:, list(spec.numerator)].sum(axis=1), cells[
-        :, list(spec.denominator)
-    ].sum(axis=1)
+    return cell_parts(counts.cells, metric)
+
+
+def cell_parts(
+    cells: NDArray[np.float64], metric: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Sum the numerator and denominator cells of a binary rate.
+
+    Parameters
+    ----------
+    cells : ndarray of float64, shape (..., 4)
+        Confusion cells TN, FP, FN, TP in the last axis (per group, or per
+        bootstrap replicate and group).
+    metric : str
+        Canonical name of a binary metric.
+
+    Returns
+    -------
+    numerator, denominator : ndarray of float64, shape (...)
+        The summed cells above and below the fraction bar.
+    """
+    spec = METRICS[metric]
+    return (
+        cells[..., list(spec.numerator)].sum(axis=-1),
+        cells[..., list(spec.denominator)].sum(axis=-1),
+    )
+
+
+def rate_from_cells(cells: NDArray[np.float64], metric: str) -> NDArray[np.float64]:
+    """Compute a binary rate from confusion cells, NaN where undefined.
+
+    Parameters
+    ----------
+    cells : ndarray of float64, shape (..., 4)
+        Confusion cells in the last axis.
+    metric : str
+        Canonical name of a binary metric.
+
+    Returns
+    -------
+    ndarray of float64, shape (...)
+        The rate; NaN where its denominator is empty (the zero-division
+        policy of this module).
+    """
+    return _ratio(*cell_parts(cells, metric))
 
 
 def metric_values(
