@@ -161,6 +161,9 @@ def count_binary(
     y_true: NDArray[np.uint8],
     y_pred: NDArray[np.uint8],
     sample_weight: NDArray[np.float64] | None = None,
+    *,
+    row_counts: NDArray[np.int64] | None = None,
+    weight_sq: NDArray[np.float64] | None = None,
 ) -> GroupCounts:
     """Count the confusion cells of every group with one ``np.bincount``.
 
@@ -174,6 +177,12 @@ def count_binary(
         0/1 labels and predictions.
     sample_weight : ndarray of float64, optional
         Row weights; without them every row weighs 1.
+    row_counts : ndarray of int64, optional
+        For pre-aggregated input (one entry per distinct combination): the
+        number of rows each entry stands for. ``sample_weight`` then holds
+        the sums of weights and ``weight_sq`` the sums of squared weights.
+    weight_sq : ndarray of float64, optional
+        Sums of squared weights per entry (pre-aggregated input).
 
     Returns
     -------
@@ -185,15 +194,20 @@ def count_binary(
     cell += y_true
     cell += y_true
     cell += y_pred
-    cell_rows = np.bincount(cell, minlength=4 * n_groups).astype(np.int64, copy=False)
+    size = 4 * n_groups
+    if row_counts is None:
+        cell_rows = np.bincount(cell, minlength=size).astype(np.int64, copy=False)
+    else:
+        cell_rows = np.rint(weighted_sum(cell, row_counts, size)).astype(np.int64)
     cell_rows = cell_rows.reshape(n_groups, 4)
     rows = cell_rows.sum(axis=1)
     if sample_weight is None:
         cells = cell_rows.astype(np.float64)
         return GroupCounts(rows, cells.sum(axis=1), cells, cell_rows)
-    cells = weighted_sum(cell, sample_weight, 4 * n_groups).reshape(n_groups, 4)
+    cells = weighted_sum(cell, sample_weight, size).reshape(n_groups, 4)
     # squared weights give each rate's effective sample size (intervals)
-    w2 = weighted_sum(cell, sample_weight**2, 4 * n_groups).reshape(n_groups, 4)
+    squares = sample_weight**2 if weight_sq is None else weight_sq
+    w2 = weighted_sum(cell, squares, size).reshape(n_groups, 4)
     return GroupCounts(rows, cells.sum(axis=1), cells, cell_rows, {"cell_w2": w2})
 
 
@@ -203,6 +217,8 @@ def count_regression(
     y_true: NDArray[np.float64],
     y_pred: NDArray[np.float64],
     sample_weight: NDArray[np.float64] | None = None,
+    *,
+    row_counts: NDArray[np.int64] | None = None,
 ) -> GroupCounts:
     """Sum predictions and absolute errors per group for continuous targets.
 
@@ -215,15 +231,22 @@ def count_regression(
     y_true, y_pred : ndarray of float64
         Targets and predictions.
     sample_weight : ndarray of float64, optional
-        Row weights.
+        Row weights (sums of weights for pre-aggregated input).
+    row_counts : ndarray of int64, optional
+        For pre-aggregated input: the rows each entry stands for.
 
     Returns
     -------
     GroupCounts
         Row counts, weights and the sums ``pred`` and ``abs_error``.
     """
-    rows = np.bincount(group, minlength=n_groups).astype(np.int64)
+    if row_counts is None:
+        rows = np.bincount(group, minlength=n_groups).astype(np.int64)
+    else:
+        rows = np.rint(weighted_sum(group, row_counts, n_groups)).astype(np.int64)
     w = sample_weight
+    if w is None and row_counts is not None:
+        w = row_counts.astype(np.float64)
     weight = rows.astype(np.float64) if w is None else weighted_sum(group, w, n_groups)
     abs_err = np.abs(y_true - y_pred)
     sums = {

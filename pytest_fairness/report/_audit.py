@@ -41,6 +41,7 @@ from pytest_fairness.metrics import (
     resolve_metric,
     score_sums,
 )
+from pytest_fairness.report._frames import Aggregated, aggregate_in_engine
 from pytest_fairness.report._report import (
     CI_METHODS,
     CORRECTIONS,
@@ -91,6 +92,45 @@ def _from_data(data: Any, value: Any, argname: str) -> Any:
     if isinstance(frame, nw.LazyFrame):
         frame = frame.select(value).collect()
     return frame[value].to_numpy()
+
+
+def _aggregate(
+    data: Any,
+    y_true: Any,
+    y_pred: Any,
+    sensitive_features: Any,
+    y_score: Any,
+    sample_weight: Any,
+) -> Aggregated | None:
+    """Group a non-pandas frame in its engine when every input is a column name."""
+    if data is None or y_score is not None:
+        return None  # scores need every row (AUC is a ranking)
+    if isinstance(sensitive_features, str):
+        sensitive_features = [sensitive_features]
+    names = [y_true, y_pred, *(sensitive_features or [])]
+    if sample_weight is not None:
+        names.append(sample_weight)
+    if not sensitive_features or not all(isinstance(v, str) for v in names):
+        return None
+    known = column_names(data)
+    for argname, value in [
+        ("y_true", y_true),
+        ("y_pred", y_pred),
+        ("sample_weight", sample_weight),
+        *(("sensitive_features", s) for s in sensitive_features),
+    ]:
+        if value is not None and value not in known:
+            msg = (
+                f"{argname}={value!r} is not a column of data.{hint_for(value, known)}"
+            )
+            raise fail(msg)
+    return aggregate_in_engine(
+        data,
+        y_true=y_true,
+        y_pred=y_pred,
+        sensitive=list(sensitive_features),
+        sample_weight=sample_weight,
+    )
 
 
 def _sensitive_from_data(data: Any, sensitive_features: Any) -> Any:
@@ -285,7 +325,16 @@ def audit(
     >>> bool(report.check({"demographic_parity_difference": 0.1}))
     False
     """
-    if data is not None:
+    row_counts = weight_sq = None
+    aggregated = _aggregate(
+        data, y_true, y_pred, sensitive_features, y_score, sample_weight
+    )
+    if aggregated is not None:
+        y_true, y_pred = aggregated.y_true, aggregated.y_pred
+        sensitive_features = aggregated.sensitive
+        sample_weight = aggregated.weight
+        row_counts, weight_sq = aggregated.rows, aggregated.weight_sq
+    elif data is not None:
         y_true = _from_data(data, y_true, "y_true")
         y_pred = _from_data(data, y_pred, "y_pred")
         y_score = _from_data(data, y_score, "y_score")
@@ -360,7 +409,12 @@ def audit(
                 raise fail(msg)
             check_no_missing(arr, name)
         counts = count_regression(
-            group, n_codes, yt.astype(np.float64), yp.astype(np.float64), w
+            group,
+            n_codes,
+            yt.astype(np.float64),
+            yp.astype(np.float64),
+            w,
+            row_counts=row_counts,
         )
         labels_pos: Any = None
         task: Task = "regression"
@@ -368,7 +422,15 @@ def audit(
     else:
         labels = binarize_labels(yt, yp, pos_label)
         labels_pos = labels.pos_label
-        counts = count_binary(group, n_codes, labels.y_true, labels.y_pred, w)
+        counts = count_binary(
+            group,
+            n_codes,
+            labels.y_true,
+            labels.y_pred,
+            w,
+            row_counts=row_counts,
+            weight_sq=weight_sq,
+        )
         task = "binary"
         metric_names = chosen or (
             DEFAULT_BINARY_METRICS[:-1]
@@ -444,7 +506,7 @@ def audit(
         min_group_size=min_group_size,
         reference=_check_reference(reference),
         pos_label=labels_pos,
-        n_rows=n,
+        n_rows=n if row_counts is None else int(row_counts.sum()),
         confidence=confidence,
         n_boot=n_boot,
         random_state=random_state,
