@@ -1,4 +1,4 @@
-"""The column-name form aggregates inside the dataframe's engine, with the same result."""
+"""The column-name form aggregates inside the engine, with the same result."""
 
 from __future__ import annotations
 
