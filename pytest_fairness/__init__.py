@@ -13,6 +13,11 @@ from pytest_fairness._version import __version__
 if TYPE_CHECKING:
     import pytest
 
+    from pytest_fairness._tradeoff import (
+        InterventionComparison,
+        assert_tradeoff,
+        compare_interventions,
+    )
     from pytest_fairness.exceptions import (
         BaselineError,
         FairnessError,
@@ -38,12 +43,18 @@ __all__ = [
     "FairnessWarning",
     "GateResult",
     "GroupValue",
+    "InterventionComparison",
     "__version__",
+    "assert_tradeoff",
     "audit",
+    "compare_interventions",
     "fairness_gate",
 ]
 
 _LAZY = {
+    "InterventionComparison": "pytest_fairness._tradeoff",
+    "assert_tradeoff": "pytest_fairness._tradeoff",
+    "compare_interventions": "pytest_fairness._tradeoff",
     "audit": "pytest_fairness.report",
     "FairnessReport": "pytest_fairness.report",
     "Bound": "pytest_fairness.gates",

@@ -18,8 +18,11 @@ EXPECTED = [
     "FairnessWarning",
     "GateResult",
     "GroupValue",
+    "InterventionComparison",
     "__version__",
+    "assert_tradeoff",
     "audit",
+    "compare_interventions",
     "fairness_gate",
 ]
 

@@ -1,0 +1,264 @@
+"""Shared machinery of the post-processors: the wrapped model, labels and groups."""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import get_tags
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from pytest_fairness._groups import encode_groups
+from pytest_fairness._inputs import as_1d
+from pytest_fairness._validation import check_choice, fail
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["PostProcessor", "group_index", "group_label", "random_generator"]
+
+PREDICT_METHODS = ("auto", "predict_proba", "decision_function")
+UNSEEN_GROUPS = ("error", "overall")
+
+
+def group_label(group: tuple[Any, ...]) -> Any:
+    """Return a group as users name it: the level itself for one column."""
+    return group[0] if len(group) == 1 else group
+
+
+def group_index(groups: tuple[tuple[Any, ...], ...], names: tuple[str, ...]) -> Any:
+    """Return a pandas index of groups (a MultiIndex for intersections)."""
+    import pandas as pd  # noqa: PLC0415 - pandas loads when a table is asked for
+
+    if len(names) == 1:
+        return pd.Index([g[0] for g in groups], name=names[0])
+    return pd.MultiIndex.from_tuples(list(groups), names=list(names))
+
+
+class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
+    """Base of the post-processors: a binary classifier around a scoring model.
+
+    Subclasses set ``estimator``, ``prefit``, ``predict_method`` and
+    ``unseen_group`` in ``__init__`` and call the helpers below from ``fit``
+    and ``predict``. The favourable (positive) class is ``classes_[1]``, as
+    in scikit-learn.
+    """
+
+    # parameters as given by the user (validated in fit)
+    estimator: Any
+    prefit: Any
+    predict_method: Any
+    unseen_group: Any
+
+    # -- fitting ---------------------------------------------------------------
+    def _check_common_params(self) -> None:
+        if self.estimator is None:
+            msg = (
+                f"{type(self).__name__} needs a classifier as estimator. Got None. "
+                "Hint: pass a fitted model with prefit=True to adjust it as is."
+            )
+            raise fail(msg)
+        check_choice("predict_method", self.predict_method, PREDICT_METHODS)
+        check_choice("unseen_group", self.unseen_group, UNSEEN_GROUPS)
+        if not isinstance(self.prefit, bool | np.bool_):
+            msg = f"prefit must be True or False. Got {self.prefit!r}."
+            raise fail(msg)
+
+    def _check_prefit(self) -> None:
+        try:
+            check_is_fitted(self.estimator)
+        except NotFittedError as exc:
+            msg = (
+                f"prefit=True but the estimator {type(self.estimator).__name__} "
+                "is not fitted. Fit it first, or pass prefit=False."
+            )
+            raise NotFittedError(msg) from exc
+
+    def _binary_target(
+        self, y: Any
+    ) -> tuple[NDArray[np.uint8], NDArray[Any], NDArray[Any]]:
+        """Return y as 0/1 (1 for the favourable class), the classes, and y as 1-D."""
+        y = column_or_1d(y, warn=True)
+        if y.dtype.kind == "f" and not np.isfinite(y).all():
+            msg = "y contains NaN or infinity: labels must be two classes."
+            raise fail(msg)
+        y_type = type_of_target(y, input_name="y", raise_unknown=True)
+        if y_type != "binary":
+            msg = (
+                f"{type(self).__name__} adjusts binary classifiers. Only binary "
+                f"classification is supported. The type of the target is {y_type}."
+            )
+            raise fail(msg)
+        if self.prefit:
+            self._check_prefit()
+            classes = np.asarray(self.estimator.classes_)
+            unknown = np.setdiff1d(np.unique(y), classes)
+            if unknown.size:
+                msg = (
+                    f"y holds labels the prefit estimator does not know: "
+                    f"{unknown[:5].tolist()!r}. Its classes: {classes.tolist()!r}."
+                )
+                raise fail(msg)
+        else:
+            classes = np.unique(y)
+        if classes.shape[0] != 2:
+            msg = (
+                f"{type(self).__name__} adjusts binary classifiers: y must hold "
+                f"exactly two classes. Got {classes.shape[0]} class(es): "
+                f"{classes[:5].tolist()!r}."
+            )
+            raise fail(msg)
+        return (y == classes[1]).astype(np.uint8), classes, y
+
+    def _check_weights(
+        self, sample_weight: Any, y01: NDArray[np.uint8]
+    ) -> NDArray[np.float64] | None:
+        n = y01.shape[0]
+        if sample_weight is None:
+            return None
+        w = as_1d(sample_weight, "sample_weight")
+        if w.shape[0] != n:
+            msg = f"sample_weight has {w.shape[0]} rows but X has {n}."
+            raise fail(msg)
+        if w.dtype.kind not in "biuf":
+            msg = f"sample_weight must be numeric. Got dtype {w.dtype}."
+            raise fail(msg)
+        w = w.astype(np.float64)
+        if not np.isfinite(w).all() or (w < 0).any():
+            msg = "sample_weight must be finite and non-negative."
+            raise fail(msg)
+        if not (w > 0).any():
+            msg = "sample_weight is zero for every row: there is nothing to fit."
+            raise fail(msg)
+        if not (w[y01 == 1] > 0).any() or not (w[y01 == 0] > 0).any():
+            msg = (
+                "sample_weight leaves a single class with positive weight: "
+                "post-processing needs rows of both classes."
+            )
+            raise fail(msg)
+        return w
+
+    def _fit_estimator(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: NDArray[np.float64] | None,
+        sensitive_features: Any = None,
+    ) -> None:
+        """Set ``estimator_`` (the wrapped model, fitted unless prefit)."""
+        if self.prefit:
+            self._check_prefit()
+            self.estimator_ = self.estimator
+        else:
+            est = clone(self.estimator)
+            kwargs: dict[str, Any] = {}
+            if sample_weight is not None:
+                kwargs["sample_weight"] = sample_weight
+            if "sensitive_features" in inspect.signature(est.fit).parameters:
+                # another post-processor of this package: pass the groups on
+                kwargs["sensitive_features"] = sensitive_features
+            est.fit(X, y, **kwargs)
+            self.estimator_ = est
+        for attr in ("n_features_in_", "feature_names_in_"):
+            if hasattr(self.estimator_, attr):
+                setattr(self, attr, getattr(self.estimator_, attr))
+
+    def _score_method(self) -> str:
+        est = self.estimator_ if hasattr(self, "estimator_") else self.estimator
+        if self.predict_method != "auto":
+            if not hasattr(est, self.predict_method):
+                msg = (
+                    f"predict_method={self.predict_method!r} but "
+                    f"{type(est).__name__} has no such method."
+                )
+                raise fail(msg)
+            return str(self.predict_method)
+        for method in ("predict_proba", "decision_function"):
+            if hasattr(est, method):
+                return method
+        msg = (
+            f"{type(est).__name__} has neither predict_proba nor "
+            "decision_function: post-processing needs scores."
+        )
+        raise fail(msg)
+
+    def _scores(self, X: Any, sensitive_features: Any) -> NDArray[np.float64]:
+        """Scores of the favourable class from the wrapped model."""
+        method = getattr(self.estimator_, self._score_method())
+        kwargs = {}
+        if "sensitive_features" in inspect.signature(method).parameters:
+            # another post-processor of this package: pass the groups on
+            kwargs["sensitive_features"] = sensitive_features
+        out = np.asarray(method(X, **kwargs))
+        if out.ndim == 2:
+            # columns follow the model's classes_, which are ours
+            out = out[:, 1]
+        score = out.astype(np.float64)
+        if not np.isfinite(score).all():
+            msg = f"{type(self.estimator_).__name__} returned non-finite scores."
+            raise fail(msg)
+        return score
+
+    # -- groups ----------------------------------------------------------------
+    def _fit_groups(self, sensitive_features: Any, n: int) -> NDArray[np.intp]:
+        """Encode the groups at fit time; sets ``groups_`` and the labels."""
+        if sensitive_features is None:
+            msg = (
+                f"{type(self).__name__}.fit needs sensitive_features (one value "
+                "per row, or several columns). Got None."
+            )
+            raise fail(msg)
+        enc = encode_groups(sensitive_features, n)
+        self.groups_ = enc.groups
+        self._labels = tuple(group_label(g) for g in enc.groups)
+        self.sensitive_attributes_ = enc.attributes
+        return enc.codes
+
+    def _predict_groups(self, sensitive_features: Any, n: int) -> NDArray[np.intp]:
+        """Map the groups of new rows onto the fitted ones (-1 for unseen)."""
+        if sensitive_features is None:
+            msg = (
+                f"{type(self).__name__} decides per group: pass "
+                "sensitive_features=... to predict as well. Got None."
+            )
+            raise fail(msg)
+        enc = encode_groups(sensitive_features, n)
+        width = len(self.sensitive_attributes_)
+        if len(enc.attributes) != width:
+            msg = (
+                f"sensitive_features has {len(enc.attributes)} column(s) but the "
+                f"estimator was fitted with {width}: "
+                f"{list(self.sensitive_attributes_)!r}."
+            )
+            raise fail(msg)
+        unseen = "minus_one" if self.unseen_group == "overall" else "error"
+        try:
+            return enc.map_to(self.groups_, unseen=unseen)
+        except ValueError as exc:
+            msg = f"{exc} Hint: unseen_group='overall' applies the pooled rule to them."
+            raise fail(msg) from exc
+
+    # -- scikit-learn protocol ---------------------------------------------------
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        if self.estimator is not None:
+            tags.input_tags.sparse = get_tags(self.estimator).input_tags.sparse
+        return tags
+
+
+def random_generator(random_state: Any) -> np.random.Generator:
+    """Return a :class:`numpy.random.Generator` from ``random_state``."""
+    if not isinstance(random_state, bool) and (
+        random_state is None
+        or isinstance(random_state, int | np.integer | np.random.Generator)
+    ):
+        return np.random.default_rng(random_state)
+    msg = (
+        f"random_state must be None, an int or a numpy Generator. Got {random_state!r}."
+    )
+    raise fail(msg)
