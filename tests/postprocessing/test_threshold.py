@@ -128,7 +128,7 @@ def _naive_choice(rates, values, low, tol):
     return total, chosen
 
 
-@pytest.mark.parametrize(("seed", "tol"), itertools.product(range(6), [0.0, 0.1]))
+@pytest.mark.parametrize(("seed", "tol"), list(itertools.product(range(6), [0.0, 0.1])))
 def test_window_search_beats_brute_force_and_the_naive_rule(seed, tol):
     rng = np.random.default_rng(seed)
     n = 60
