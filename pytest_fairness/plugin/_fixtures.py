@@ -13,7 +13,11 @@ import pytest
 from pytest_fairness.plugin._state import STATE_KEY
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from pytest_fairness import FairnessReport
+    from pytest_fairness.causal import CausalGateResult
+    from pytest_fairness.causal._gate import GatedResult
     from pytest_fairness.plugin._state import FairnessState
 
 __all__ = ["FairnessFixture", "fairness"]
@@ -118,6 +122,98 @@ class FairnessFixture:
         )
         self._reports[name] = report
         return report
+
+    def check_causal(
+        self,
+        result: GatedResult,
+        bounds: Mapping[str, Any] | Iterable[str] | str | None = None,
+        /,
+        *,
+        name: str | None = None,
+        use_intervals: bool = False,
+        baseline: bool | None = None,
+        tolerance: float | str | Mapping[str, float | str] | None = None,
+        on_inconclusive: str | None = None,
+        **kwargs: Any,
+    ) -> CausalGateResult:
+        """Gate a causal result (flip rate, effects, pathways, proxy scan).
+
+        The result evaluates the bounds (see its ``check``); the fixture adds
+        the test's baseline and reports the gate with the others: in the
+        failure message, the terminal summary, JUnit properties and the
+        markdown and JSON reports. Every causal metric is "lower is better":
+        a regression is an increase past the tolerance.
+
+        Parameters
+        ----------
+        result : GatedResult
+            What :func:`~pytest_fairness.causal.counterfactual_flip_rate`,
+            :func:`~pytest_fairness.causal.counterfactual_fairness`,
+            :func:`~pytest_fairness.causal.causal_effects`,
+            :func:`~pytest_fairness.causal.pathway_report` or
+            :func:`~pytest_fairness.causal.proxy_scan` returned.
+        bounds : mapping, iterable of str, or str, optional
+            Bounds as a mapping (``{"max_flip_rate": 0.01}``) or expressions
+            (``"flip_rate <= 0.01"``).
+        name : str, optional
+            Names this check when a test runs several; each name has its own
+            baseline entry (``test::name``).
+        use_intervals : bool, default=False
+            Decide on the result's intervals: a bound whose interval straddles
+            its limit is inconclusive.
+        baseline : bool, optional
+            Compare with (and record) the stored baseline; defaults to the
+            test's ``fairness_gate(baseline=...)``, else False.
+        tolerance : float, "auto" or dict, optional
+            How much a metric may grow past its baseline (globally or per
+            metric); ``"auto"`` uses the distance to the interval's upper
+            end. Defaults to a number given to the marker, else 0.01.
+        on_inconclusive : {"fail", "warn", "skip"}, optional
+            What an undecidable bound does; defaults to the marker's, else
+            ``"fail"``.
+        **kwargs
+            Bounds as keywords, e.g. ``max_flip_rate=0.01`` or
+            ``max_natural_direct_effect=0.02``.
+
+        Returns
+        -------
+        CausalGateResult
+            The verdicts.
+
+        Raises
+        ------
+        FairnessGateFailure
+            When a bound fails, a metric grew past its baseline by more than
+            the tolerance, the baseline is missing while ``CI`` is set, or a
+            bound is inconclusive and ``on_inconclusive="fail"``.
+        BaselineError
+            When the baseline file is corrupt or of another schema.
+        FairnessValueError
+            For a result that is not causal, unknown metrics or bad settings.
+
+        Examples
+        --------
+        >>> def test_gender_does_not_flip_decisions(fairness, model, applicants):
+        ...     flips = counterfactual_flip_rate(model, applicants, protected="gender")
+        ...     fairness.check_causal(flips, max_flip_rate=0.01, baseline=True)
+        """
+        __tracebackhide__ = True
+        from pytest_fairness.plugin._causal import run_causal_check
+
+        return run_causal_check(
+            self._item,
+            self._state,
+            result,
+            bounds,
+            name=name,
+            use_intervals=use_intervals,
+            overrides={
+                "baseline": baseline,
+                "tolerance": tolerance,
+                "on_inconclusive": on_inconclusive,
+            },
+            kwargs=kwargs,
+        )
 
 
 @pytest.fixture

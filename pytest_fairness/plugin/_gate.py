@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from pytest_fairness.metrics import GroupValue
     from pytest_fairness.plugin._marker import GateSettings
 
-__all__ = ["in_ci", "run_check", "update_command"]
+__all__ = ["check_name", "conclude", "in_ci", "run_check", "update_command"]
 
 _FALSE = ("", "0", "false", "no", "off")
 
@@ -132,11 +132,30 @@ def _sensitive(value: Any, data: Any, settings: GateSettings) -> Any:
     raise FairnessValueError(msg)
 
 
-def _check_name(name: object) -> str | None:
+def check_name(name: object, caller: str = "fairness.check") -> str | None:
+    """Validate the ``name=`` of a check.
+
+    Parameters
+    ----------
+    name : object
+        None or a non-empty string.
+    caller : str, default="fairness.check"
+        The function named in the error.
+
+    Returns
+    -------
+    str or None
+        The name.
+
+    Raises
+    ------
+    FairnessValueError
+        For anything else.
+    """
     __tracebackhide__ = True
     if name is None or (isinstance(name, str) and name.strip()):
         return name
-    msg = f"fairness.check(name=...) must be a non-empty string. Got {name!r}."
+    msg = f"{caller}(name=...) must be a non-empty string. Got {name!r}."
     raise FairnessValueError(msg)
 
 
@@ -285,6 +304,68 @@ def _user_properties(item: pytest.Item, record: Mapping[str, Any]) -> None:
         item.user_properties.append((prefix + row["metric"], text))
 
 
+def conclude(
+    item: pytest.Item,
+    record: dict[str, Any],
+    *,
+    result: object,
+    on_inconclusive: str,
+    missing: list[str],
+) -> None:
+    """Give a gate record its verdict, keep it, and act on it.
+
+    Parameters
+    ----------
+    item : pytest.Item
+        The test.
+    record : dict
+        The gate record, with its ``bounds`` rows carrying an ``outcome``;
+        its ``verdict`` is set here.
+    result : object
+        The core's verdicts, carried on the raised failure.
+    on_inconclusive : {"fail", "warn", "skip"}
+        What an inconclusive bound does.
+    missing : list of str
+        The bounds without a stored baseline.
+
+    Raises
+    ------
+    FairnessGateFailure
+        When a bound failed, regressed, misses its baseline under CI, or is
+        inconclusive with ``on_inconclusive="fail"``.
+    """
+    __tracebackhide__ = True
+    outcomes = {row["outcome"] for row in record["bounds"]}
+    inconclusive = "inconclusive" in outcomes
+    failed = bool(outcomes & {"failed", "regressed", "missing"}) or (
+        inconclusive and on_inconclusive == "fail"
+    )
+    record["verdict"] = (
+        "failed" if failed else ("inconclusive" if inconclusive else "passed")
+    )
+    item.stash.setdefault(RECORDS_KEY, []).append(canonical(record))
+    _user_properties(item, record)
+
+    if failed:
+        raise FairnessGateFailure("\n".join(gate_lines(record)), result=result)
+    if inconclusive:
+        text = "\n".join(gate_lines(record))
+        if on_inconclusive == "skip":
+            pytest.skip(text)
+        warnings.warn(FairnessWarning(text), stacklevel=4)
+    baseline_info = record["baseline"]
+    if baseline_info.get("status") == "recorded":
+        warnings.warn(
+            FairnessWarning(
+                f"no fairness baseline for {record['key']!r} ({', '.join(missing)}) "
+                f"in {baseline_info['display']}: the current values are recorded "
+                "and written at the end of the session. Commit the file; when the "
+                "environment variable CI is set, a missing baseline fails."
+            ),
+            stacklevel=4,
+        )
+
+
 def run_check(
     item: pytest.Item,
     state: FairnessState,
@@ -333,7 +414,7 @@ def run_check(
     import pytest_fairness as pf
     from pytest_fairness.metrics import resolve_disparity
 
-    name = _check_name(name)
+    name = check_name(name)
     module, test = split_nodeid(item.nodeid)
     key = test if name is None else f"{test}::{name}"
     records = item.stash.setdefault(RECORDS_KEY, [])
@@ -451,32 +532,11 @@ def run_check(
         "baseline": baseline_info,
         "update_command": update_command(state, item.nodeid),
     }
-    outcomes = {row["outcome"] for row in rows}
-    inconclusive = "inconclusive" in outcomes
-    failed = bool(outcomes & {"failed", "regressed", "missing"}) or (
-        inconclusive and settings.on_inconclusive == "fail"
+    conclude(
+        item,
+        record,
+        result=gate,
+        on_inconclusive=settings.on_inconclusive,
+        missing=missing,
     )
-    record["verdict"] = (
-        "failed" if failed else ("inconclusive" if inconclusive else "passed")
-    )
-    records.append(canonical(record))
-    _user_properties(item, record)
-
-    if failed:
-        raise FairnessGateFailure("\n".join(gate_lines(record)), result=gate)
-    if inconclusive:
-        text = "\n".join(gate_lines(record))
-        if settings.on_inconclusive == "skip":
-            pytest.skip(text)
-        warnings.warn(FairnessWarning(text), stacklevel=3)
-    if baseline_info.get("status") == "recorded":
-        warnings.warn(
-            FairnessWarning(
-                f"no fairness baseline for {key!r} ({', '.join(missing)}) in "
-                f"{baseline_info['display']}: the current values are recorded and "
-                "written at the end of the session. Commit the file; when the "
-                "environment variable CI is set, a missing baseline fails."
-            ),
-            stacklevel=3,
-        )
     return report

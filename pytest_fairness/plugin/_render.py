@@ -152,7 +152,8 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
     headers = ["metric", "bound", "value"]
     if with_baseline:
         headers += ["baseline", "change"]
-    headers += ["verdict", "worst pair"]
+    causal = record.get("kind") == "causal"
+    headers += ["verdict", "detail" if causal else "worst pair"]
     rows = []
     for r in record["bounds"]:
         row = [r["metric"], r["bound"], _fmt(r["value"]) + _interval(r.get("interval"))]
@@ -163,11 +164,19 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
         rows.append(row)
     attrs = " × ".join(record["attributes"])
     title = record["key"] if record.get("name") else record["test"]
-    out = [
-        f"{_headline(record)} [{title}]",
-        f"groups: {attrs} ({record['n_groups']} groups, "
-        f"min_group_size={record['min_group_size']})",
-    ]
+    out = [f"{_headline(record)} [{title}]"]
+    if causal:
+        out.append(f"result: {record['subject']}")
+        if record.get("use_intervals"):
+            out.append(
+                "decided on intervals: a bound passes when its whole interval "
+                "satisfies it and fails when the whole interval violates it"
+            )
+    else:
+        out.append(
+            f"groups: {attrs} ({record['n_groups']} groups, "
+            f"min_group_size={record['min_group_size']})"
+        )
     if with_baseline:
         out.append(f"baseline: {baseline['display']} [{record['key']}]")
     if record.get("confidence") is not None:

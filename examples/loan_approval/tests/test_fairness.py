@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 import pytest_fairness as pf
+from pytest_fairness.causal import counterfactual_flip_rate
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    from sklearn.pipeline import Pipeline
 
     from pytest_fairness.plugin import FairnessFixture
 
@@ -110,3 +112,19 @@ def test_unmitigated_model_is_caught(
         "demographic_parity_ratio",
         "equalized_odds_difference",
     }
+
+
+# A causal gate beside the disparity gates: changing an applicant's gender,
+# and nothing else, must never change the fairer model's decision. Its
+# baseline sits in the same file as the release gate's.
+def test_fairer_model_never_reads_gender(
+    fairness: FairnessFixture,
+    test_applications: pd.DataFrame,
+    fairer_model: Pipeline,
+) -> None:
+    flips = counterfactual_flip_rate(
+        fairer_model, test_applications, protected="gender"
+    )
+    gate = fairness.check_causal(flips, max_flip_rate=0.0, baseline=True)
+    assert gate.passed
+    assert flips.n_rows == len(test_applications)

@@ -1,0 +1,339 @@
+"""One ``fairness.check_causal`` call: bounds on a causal result, baseline, record.
+
+Imported when a test first calls ``fairness.check_causal``. The causal result
+(a flip rate, causal effects, a pathway report or a proxy scan) evaluates its
+own bounds; this module adds the test's baseline and turns the verdicts into a
+gate record, so causal gates appear in the same failure message, terminal
+summary, JUnit properties and reports as disparity gates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pytest_fairness.baseline import Comparison, baseline_path, compare
+from pytest_fairness.exceptions import FairnessValueError
+from pytest_fairness.plugin._gate import (
+    check_name,
+    conclude,
+    in_ci,
+    update_command,
+)
+from pytest_fairness.plugin._marker import (
+    AUTO,
+    DEFAULT_TOLERANCE,
+    MarkerError,
+    parse_settings,
+)
+from pytest_fairness.plugin._state import (
+    RECORDS_KEY,
+    FairnessState,
+    display_path,
+    split_nodeid,
+)
+
+if TYPE_CHECKING:
+    import pytest
+
+    from pytest_fairness.causal import CausalGateResult
+    from pytest_fairness.causal._gate import CausalBoundResult, GatedResult
+
+__all__ = ["run_causal_check"]
+
+_INHERITED = ("baseline", "tolerance", "on_inconclusive")
+
+
+def _check_result(result: object) -> GatedResult:
+    __tracebackhide__ = True
+    from pytest_fairness.causal._gate import GatedResult
+
+    if not isinstance(result, GatedResult):
+        msg = (
+            "fairness.check_causal(result=...) expects a result of "
+            "pytest_fairness.causal (counterfactual_flip_rate, "
+            "counterfactual_fairness, causal_effects, pathway_report or "
+            f"proxy_scan). Got {type(result).__name__}."
+        )
+        raise FairnessValueError(msg)
+    return result
+
+
+def _tolerance(value: Any, metrics: Mapping[str, str]) -> float | str | dict[str, Any]:
+    """Validate ``tolerance=`` against the metrics of a causal result."""
+    __tracebackhide__ = True
+    allowed = (
+        "a number >= 0, 'auto', or a dict {metric: number >= 0 or 'auto'} with "
+        f"metrics among {sorted(metrics)!r}"
+    )
+
+    def one(tol: Any) -> float | str:
+        if tol == AUTO:
+            return AUTO
+        if isinstance(tol, bool) or not isinstance(tol, int | float) or not tol >= 0:
+            msg = (
+                f"fairness.check_causal(): tolerance={value!r} is invalid. "
+                f"Allowed: {allowed}."
+            )
+            raise FairnessValueError(msg)
+        return float(tol)
+
+    if isinstance(value, Mapping):
+        unknown = [k for k in value if k not in metrics]
+        if unknown:
+            msg = (
+                f"fairness.check_causal(): tolerance names {unknown!r}, which this "
+                f"result does not offer. Allowed: {allowed}."
+            )
+            raise FairnessValueError(msg)
+        return {str(k): one(v) for k, v in value.items()}
+    return one(value)
+
+
+def _settings(
+    item: pytest.Item, state: FairnessState, overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Baseline, tolerance and on_inconclusive: the call's, else the marker's."""
+    __tracebackhide__ = True
+    entries = state.marker_entries(item)
+    chosen: dict[str, tuple[Any, str]] = {
+        k: entries[k] for k in ("baseline", "on_inconclusive") if k in entries
+    }
+    where = f"fairness.check_causal() in {item.nodeid}"
+    for key in ("baseline", "on_inconclusive"):
+        if overrides.get(key) is not None:
+            chosen[key] = (overrides[key], where)
+    try:
+        parsed = parse_settings(chosen)
+    except MarkerError as exc:
+        raise FairnessValueError(str(exc)) from None
+    tolerance = overrides.get("tolerance")
+    if tolerance is None:
+        marked = entries.get("tolerance")
+        # a marker's per-disparity dict names disparities, not causal metrics
+        tolerance = marked[0] if marked and not isinstance(marked[0], Mapping) else None
+    return {
+        "baseline": parsed.baseline,
+        "on_inconclusive": parsed.on_inconclusive,
+        "tolerance": DEFAULT_TOLERANCE if tolerance is None else tolerance,
+    }
+
+
+def _row(
+    r: CausalBoundResult,
+    comparison: Comparison | None,
+    missing_fails: bool,
+    update: bool,
+    auto: bool,
+) -> dict[str, Any]:
+    status = None if comparison is None else comparison.status
+    outcome: str
+    if r.verdict in ("failed", "inconclusive"):
+        outcome = r.verdict
+    elif status == "regressed" and not update:
+        outcome = "regressed"
+    elif status == "new" and missing_fails:
+        outcome = "missing"
+    else:
+        outcome = "passed"
+    return {
+        "metric": r.bound.metric,
+        "op": r.bound.op,
+        "limit": r.bound.limit,
+        "bound": str(r.bound),
+        "value": None if math.isnan(r.value) else r.value,
+        "verdict": r.verdict,
+        "rate_metric": None,
+        "attribute": None,
+        "reference": None,
+        "low": None,
+        "high": None,
+        "reason": r.detail or None,
+        "baseline": None if comparison is None else comparison.baseline,
+        "change": None if comparison is None else comparison.change,
+        "tolerance": None if comparison is None else comparison.tolerance,
+        "interval": None
+        if r.interval is None
+        else [None if math.isnan(v) else v for v in r.interval],
+        "level": None,
+        "settle": None,
+        "status": status,
+        "outcome": outcome,
+        "tolerance_mode": "auto" if auto else "absolute",
+    }
+
+
+def run_causal_check(
+    item: pytest.Item,
+    state: FairnessState,
+    result: object,
+    bounds: Any,
+    *,
+    name: str | None,
+    use_intervals: object,
+    overrides: Mapping[str, Any],
+    kwargs: Mapping[str, Any],
+) -> CausalGateResult:
+    """Gate a causal result for a test and raise or warn as its verdict requires.
+
+    Parameters
+    ----------
+    item : pytest.Item
+        The test calling ``fairness.check_causal``.
+    state : FairnessState
+        The plugin's session state.
+    result : GatedResult
+        A result of :mod:`pytest_fairness.causal`.
+    bounds : mapping, iterable of str, str or None
+        Bounds as accepted by the result's ``check``.
+    name : str or None
+        Distinguishes several checks in one test.
+    use_intervals : bool
+        True to decide on the result's intervals instead of its point estimates.
+    overrides : mapping
+        ``baseline``, ``tolerance`` and ``on_inconclusive`` for this call
+        (None defers to the test's ``fairness_gate`` marker).
+    kwargs : mapping
+        Bounds as keywords (``max_flip_rate=0.01``).
+
+    Returns
+    -------
+    CausalGateResult
+        The verdicts.
+
+    Raises
+    ------
+    FairnessGateFailure
+        When a bound fails, a metric regressed past its baseline, a baseline
+        is missing under CI, or a bound is inconclusive with
+        ``on_inconclusive="fail"``.
+    BaselineError
+        When the baseline file cannot be read.
+    FairnessValueError
+        For a result that is not causal, bad bounds or bad settings.
+    """
+    __tracebackhide__ = True
+    gated = _check_result(result)
+    name = check_name(name, "fairness.check_causal")
+    if not isinstance(use_intervals, bool):
+        msg = (
+            "fairness.check_causal(use_intervals=...) must be True or False. "
+            f"Got {use_intervals!r}."
+        )
+        raise FairnessValueError(msg)
+    module, test = split_nodeid(item.nodeid)
+    key = test if name is None else f"{test}::{name}"
+    records = item.stash.setdefault(RECORDS_KEY, [])
+    if any(r["key"] == key for r in records):
+        msg = (
+            f"fairness checks ran twice in {item.nodeid} under the same name "
+            f"{name!r}: give each check of a test a distinct name=."
+        )
+        raise FairnessValueError(msg)
+    settings = _settings(item, state, overrides)
+    metrics = gated.gate_metrics()
+    tolerance = _tolerance(settings["tolerance"], metrics)
+    gate = gated.check(bounds, use_intervals=use_intervals, **kwargs)
+
+    update = state.options.update_baselines
+    ci = in_ci() and not update
+    comparisons: dict[str, Comparison] = {}
+    auto: set[str] = set()
+    missing: list[str] = []
+    baseline_info: dict[str, Any] = {"enabled": settings["baseline"]}
+    if settings["baseline"]:
+        path = baseline_path(
+            item.path,
+            rootpath=item.config.rootpath,
+            baseline_dir=state.options.baseline_dir,
+        )
+        stored = state.load_baseline(path)
+        stored_metrics = stored.gates.get(key, {}).get("metrics", {})
+        entry: dict[str, Any] = {
+            "kind": "causal",
+            "subject": gate.subject,
+            "metrics": {},
+        }
+        for r in gate.results:
+            metric = r.bound.metric
+            entry["metrics"][metric] = {"value": r.value}
+            if r.detail:
+                entry["metrics"][metric]["detail"] = r.detail
+            old = stored_metrics.get(metric)
+            if old is None:
+                stored_value = None
+                missing.append(metric)
+            elif old.get("value") is None:
+                stored_value = math.nan
+            else:
+                stored_value = float(old["value"])
+            tol = (
+                tolerance.get(metric, DEFAULT_TOLERANCE)
+                if isinstance(tolerance, dict)
+                else tolerance
+            )
+            interval = r.interval if tol == AUTO else None
+            if interval is not None:
+                auto.add(metric)
+            comparisons[metric] = compare(
+                metric,
+                r.value,
+                stored_value,
+                higher_is_better=False,
+                tolerance=0.0 if tol == AUTO else float(tol),
+                interval=interval,
+            )
+        baseline_info.update(
+            file=str(path),
+            display=display_path(path, item.config.rootpath),
+            status="updated" if update else ("missing" if missing else "compared"),
+            missing=missing,
+            write=update or (bool(missing) and not ci),
+            entry=entry,
+        )
+        if baseline_info["status"] == "missing" and not ci:
+            baseline_info["status"] = "recorded"
+
+    rows = [
+        _row(
+            r,
+            comparisons.get(r.bound.metric),
+            ci,
+            update,
+            r.bound.metric in auto,
+        )
+        for r in gate.results
+    ]
+    record: dict[str, Any] = {
+        "kind": "causal",
+        "subject": gate.subject,
+        "use_intervals": use_intervals,
+        "nodeid": item.nodeid,
+        "module": module,
+        "test": test,
+        "name": name,
+        "key": key,
+        "attributes": [],
+        "n_groups": 0,
+        "n_rows": None,
+        "min_group_size": None,
+        "intersectional": None,
+        "reference": None,
+        "on_inconclusive": settings["on_inconclusive"],
+        "confidence": None,
+        "correction": "none",
+        "bounds": rows,
+        "small_groups": [],
+        "groups": [],
+        "baseline": baseline_info,
+        "update_command": update_command(state, item.nodeid),
+    }
+    conclude(
+        item,
+        record,
+        result=gate,
+        on_inconclusive=settings["on_inconclusive"],
+        missing=missing,
+    )
+    return gate
