@@ -307,15 +307,18 @@ class GateResult:
 def _settle(bound: Bound, d: Disparity, interval: tuple[float, float]) -> str:
     """Say how much more data would make an interval clear the bound."""
     low, high = interval
-    half = (high - low) / 2
     gap = abs(d.value - bound.limit)
-    if gap == 0 or math.isnan(half):
+    # The side of the interval that reaches across the limit: intervals of
+    # max-min disparities are lopsided, so half the width would misjudge it.
+    reach = high - d.value if bound.limit > d.value else d.value - low
+    if gap == 0 or math.isnan(reach):
         return "the estimate sits on the bound; no sample size settles it"
-    factor = (half / gap) ** 2
+    # the interval's reach shrinks as 1/sqrt(n); it must shrink to the gap
+    factor = max((reach / gap) ** 2, 1.0)
     if d.low is None or d.high is None:
         return f"about {factor:.1f}x the data"
     sizes = [g.count for g in (d.low, d.high)]
-    more = [math.ceil(n * (factor - 1)) for n in sizes]
+    more = [max(1, math.ceil(n * (factor - 1))) for n in sizes]
     return (
         f"about {max(more):,} more rows per group ({factor:.1f}x the data; "
         f"worst pair n={sizes[0]:,} and n={sizes[1]:,})"

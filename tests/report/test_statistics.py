@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -242,3 +243,44 @@ def test_report_round_trip_keeps_statistics_settings():
         "demographic_parity_difference"
     )
     assert again.correction == "bonferroni"
+
+
+def _exact(rates, n_per_group):
+    """Groups whose selection rates are exactly ``rates`` (rounded to a row)."""
+    g = np.repeat(np.arange(len(rates)), n_per_group)
+    p = np.zeros(g.size, dtype=int)
+    for i, rate in enumerate(rates):
+        p[i * n_per_group : i * n_per_group + round(rate * n_per_group)] = 1
+    y = np.tile([0, 1], g.size // 2 + 1)[: g.size]
+    return y, p, g
+
+
+def _verdict(rates, n, bound):
+    y, p, g = _exact(rates, n)
+    report = pf.audit(y, p, sensitive_features=g, confidence=0.95, correction="none")
+    (result,) = report.check(bound).results
+    return result
+
+
+@pytest.mark.parametrize(
+    ("rates", "limit"),
+    [
+        ([0.5, 0.6], 0.14),  # passes once settled
+        ([0.5, 0.6], 0.07),  # fails once settled
+        ([0.5, 0.52, 0.6], 0.13),  # three groups: a lopsided max-min interval
+        ([0.3, 0.31], 0.02),  # the estimate near the bound
+    ],
+)
+def test_the_rows_that_settle_an_inconclusive_bound_do_settle_it(rates, limit):
+    n = 200
+    bound = {"demographic_parity_difference": limit}
+    result = _verdict(rates, n, bound)
+    assert result.verdict == "inconclusive"
+    found = re.search(r"about ([\d,]+) more rows per group", result.settle)
+    assert found is not None, result.settle
+    more = int(found[1].replace(",", ""))
+    assert more >= 1
+    # the estimate is a normal approximation: 20% more rows must settle it
+    assert _verdict(rates, n + int(1.2 * more), bound).verdict in ("passed", "failed")
+    # and it does not ask for far more than needed: half of it is not enough
+    assert _verdict(rates, n + more // 2, bound).verdict == "inconclusive"
