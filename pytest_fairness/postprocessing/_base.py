@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -12,14 +13,23 @@ from sklearn.utils import get_tags
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from pytest_fairness._groups import encode_groups
+from pytest_fairness._groups import GroupEncoding, encode_groups
 from pytest_fairness._inputs import as_1d
 from pytest_fairness._validation import check_choice, fail
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from numpy.typing import NDArray
 
-__all__ = ["PostProcessor", "group_index", "group_label", "random_generator"]
+__all__ = [
+    "FitData",
+    "PostProcessor",
+    "ProbabilisticPostProcessor",
+    "group_index",
+    "group_label",
+    "random_generator",
+]
 
 PREDICT_METHODS = ("auto", "predict_proba", "decision_function")
 UNSEEN_GROUPS = ("error", "overall")
@@ -39,13 +49,45 @@ def group_index(groups: tuple[tuple[Any, ...], ...], names: tuple[str, ...]) -> 
     return pd.MultiIndex.from_tuples(list(groups), names=list(names))
 
 
+@dataclass(frozen=True, slots=True)
+class FitData:
+    """The validated fitting rows, as a post-processor's adjustment sees them.
+
+    Attributes
+    ----------
+    y01 : ndarray of uint8
+        The labels as 0/1, 1 for the favourable class ``classes_[1]``.
+    score : ndarray of float64
+        The model's score of the favourable class for every row.
+    codes : ndarray of intp
+        The group of every row, a position in ``groups_``.
+    n_groups : int
+        Number of groups seen at fit time.
+    sample_weight : ndarray of float64 or None
+        The validated row weights, None when none were given.
+    weight : ndarray of float64
+        The row weights, ones when none were given.
+    """
+
+    y01: NDArray[np.uint8]
+    score: NDArray[np.float64]
+    codes: NDArray[np.intp]
+    n_groups: int
+    sample_weight: NDArray[np.float64] | None
+    weight: NDArray[np.float64]
+
+
 class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
     """Base of the post-processors: a binary classifier around a scoring model.
 
-    Subclasses set ``estimator``, ``prefit``, ``predict_method`` and
-    ``unseen_group`` in ``__init__`` and call the helpers below from ``fit``
-    and ``predict``. The favourable (positive) class is ``classes_[1]``, as
-    in scikit-learn.
+    A template (as imbalanced-learn's samplers): :meth:`fit` validates the
+    common parameters, then the subclass's own (``_check_params``), then the
+    rows; it fits the model and hands the scores, labels and groups to the
+    subclass's ``_fit_adjustment``. :meth:`predict` scores the rows, maps
+    their groups onto the fitted ones and asks the subclass's ``_favourable``
+    for the decisions. Subclasses set ``estimator``, ``prefit``,
+    ``predict_method`` and ``unseen_group`` in ``__init__``. The favourable
+    (positive) class is ``classes_[1]``, as in scikit-learn.
     """
 
     # parameters as given by the user (validated in fit)
@@ -53,6 +95,114 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
     prefit: Any
     predict_method: Any
     unseen_group: Any
+
+    # -- template --------------------------------------------------------------
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        sensitive_features: Any = None,
+        sample_weight: Any = None,
+    ) -> Self:
+        """Fit the model (unless prefit), then the adjustment of every group.
+
+        The adjustment is the estimator's own (thresholds, a band of flipped
+        decisions, mixing rates or calibration curves), fitted on the model's
+        scores of these rows.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Features, as the estimator takes them.
+        y : array-like of shape (n_samples,)
+            Binary labels; ``classes_[1]`` is favourable.
+        sensitive_features : array-like, Series, DataFrame or dict
+            The group of every row (several columns give intersectional
+            groups).
+        sample_weight : array-like of shape (n_samples,), optional
+            Row weights, for the estimator's fit and for the per-group
+            counts, rates, costs or calibrations.
+
+        Returns
+        -------
+        self : object
+            The fitted post-processor.
+
+        Raises
+        ------
+        FairnessValueError
+            On invalid parameters, non-binary ``y``, a model without the
+            scores the method needs (``predict_proba`` for
+            :class:`~pytest_fairness.postprocessing.CalibratedEqualizedOdds`),
+            or missing groups.
+        """
+        self._check_common_params()
+        self._check_params()
+        y01, classes, y = self._binary_target(y)
+        n = y01.shape[0]
+        w = self._check_weights(sample_weight, y01)
+        codes = self._fit_groups(sensitive_features, n)
+        self.classes_ = classes
+        score = self._fit_scores(X, y, w, sensitive_features)
+        data = FitData(
+            y01=y01,
+            score=score,
+            codes=codes,
+            n_groups=len(self.groups_),
+            sample_weight=w,
+            weight=np.ones(n) if w is None else w,
+        )
+        self._fit_adjustment(data)
+        return self
+
+    def predict(self, X: Any, *, sensitive_features: Any = None) -> NDArray[Any]:
+        """Decide every row with the adjustment fitted for its group.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Features, as the estimator takes them.
+        sensitive_features : array-like, Series, DataFrame or dict
+            The group of every row.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The decisions, as labels from ``classes_``. An estimator with
+            ``predict_proba`` decides for the more probable class (favourable
+            when its adjusted probability exceeds 0.5).
+
+        Raises
+        ------
+        FairnessValueError
+            When a group was not seen at fit time (unless
+            ``unseen_group="overall"``).
+        """
+        score, codes = self._predict_inputs(X, sensitive_features)
+        favourable = self._favourable(score, codes)
+        return np.asarray(self.classes_)[favourable.astype(np.intp)]
+
+    def _check_params(self) -> None:
+        """Validate the subclass's own parameters (before any row is read)."""
+
+    def _fit_adjustment(self, data: FitData) -> None:
+        """Fit the subclass's adjustment on the model's scores of the rows."""
+        raise NotImplementedError
+
+    def _favourable(
+        self, score: NDArray[np.float64], codes: NDArray[np.intp]
+    ) -> NDArray[np.bool_]:
+        """Return True for the rows decided favourably (code -1: unseen group)."""
+        raise NotImplementedError
+
+    def _predict_inputs(
+        self, X: Any, sensitive_features: Any
+    ) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+        """Scores of new rows and their groups among the fitted ones (-1: unseen)."""
+        check_is_fitted(self, "estimator_")
+        score = self._scores(X, sensitive_features)
+        return score, self._predict_groups(sensitive_features, score.shape[0])
 
     # -- fitting ---------------------------------------------------------------
     def _check_common_params(self) -> None:
@@ -167,6 +317,13 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
             if hasattr(self.estimator_, attr):
                 setattr(self, attr, getattr(self.estimator_, attr))
 
+    def _fit_scores(
+        self, X: Any, y: Any, w: NDArray[np.float64] | None, sensitive_features: Any
+    ) -> NDArray[np.float64]:
+        """Fit the wrapped model; return its scores of the fitting rows."""
+        self._fit_estimator(X, y, w, sensitive_features)
+        return self._scores(X, sensitive_features)
+
     def _score_method(self) -> str:
         est = self.estimator_ if hasattr(self, "estimator_") else self.estimator
         if self.predict_method != "auto":
@@ -204,15 +361,20 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
         return score
 
     # -- groups ----------------------------------------------------------------
+    @staticmethod
+    def _encode(sensitive_features: Any, n: int, missing: str) -> GroupEncoding:
+        """Encode the groups of ``n`` rows; ``missing`` is the error for None."""
+        if sensitive_features is None:
+            raise fail(missing)
+        return encode_groups(sensitive_features, n)
+
     def _fit_groups(self, sensitive_features: Any, n: int) -> NDArray[np.intp]:
         """Encode the groups at fit time; sets ``groups_`` and the labels."""
-        if sensitive_features is None:
-            msg = (
-                f"{type(self).__name__}.fit needs sensitive_features (one value "
-                "per row, or several columns). Got None."
-            )
-            raise fail(msg)
-        enc = encode_groups(sensitive_features, n)
+        missing = (
+            f"{type(self).__name__}.fit needs sensitive_features (one value "
+            "per row, or several columns). Got None."
+        )
+        enc = self._encode(sensitive_features, n, missing)
         self.groups_ = enc.groups
         self._labels = tuple(group_label(g) for g in enc.groups)
         self.sensitive_attributes_ = enc.attributes
@@ -220,13 +382,11 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
 
     def _predict_groups(self, sensitive_features: Any, n: int) -> NDArray[np.intp]:
         """Map the groups of new rows onto the fitted ones (-1 for unseen)."""
-        if sensitive_features is None:
-            msg = (
-                f"{type(self).__name__} decides per group: pass "
-                "sensitive_features=... to predict as well. Got None."
-            )
-            raise fail(msg)
-        enc = encode_groups(sensitive_features, n)
+        missing = (
+            f"{type(self).__name__} decides per group: pass "
+            "sensitive_features=... to predict as well. Got None."
+        )
+        enc = self._encode(sensitive_features, n, missing)
         width = len(self.sensitive_attributes_)
         if len(enc.attributes) != width:
             msg = (
@@ -242,6 +402,18 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
             msg = f"{exc} Hint: unseen_group='overall' applies the pooled rule to them."
             raise fail(msg) from exc
 
+    def _group_table(self, codes: NDArray[np.intp], columns: dict[str, Any]) -> Any:
+        """Per-group table of the fitting rows: ``count``, then ``columns``.
+
+        Indexed like ``report.by_group`` (a MultiIndex for intersections).
+        """
+        import pandas as pd  # noqa: PLC0415 - the summary table is a DataFrame
+
+        table = {"count": np.bincount(codes, minlength=len(self.groups_)), **columns}
+        return pd.DataFrame(
+            table, index=group_index(self.groups_, self.sensitive_attributes_)
+        )
+
     # -- scikit-learn protocol ---------------------------------------------------
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -249,6 +421,56 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
         if self.estimator is not None:
             tags.input_tags.sparse = get_tags(self.estimator).input_tags.sparse
         return tags
+
+
+class ProbabilisticPostProcessor(PostProcessor):
+    """Base of the post-processors that adjust the favourable class's probability.
+
+    Subclasses implement ``_favourable_proba``; :meth:`predict` decides for
+    the more probable class.
+    """
+
+    def predict_proba(self, X: Any, *, sensitive_features: Any = None) -> NDArray[Any]:
+        """Return the adjusted probabilities of both classes.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Features, as the estimator takes them.
+        sensitive_features : array-like, Series, DataFrame or dict
+            The group of every row.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+            Probabilities of ``classes_[0]`` and ``classes_[1]``, adjusted
+            per group: the group's calibration
+            (:class:`~pytest_fairness.postprocessing.GroupCalibrator`), or the
+            group base rate for a row whose draw falls under its group's
+            mixing rate
+            (:class:`~pytest_fairness.postprocessing.CalibratedEqualizedOdds`).
+
+        Raises
+        ------
+        FairnessValueError
+            When a group was not seen at fit time (unless
+            ``unseen_group="overall"``).
+        """
+        p = self._favourable_proba(*self._predict_inputs(X, sensitive_features))
+        return np.column_stack([1.0 - p, p])
+
+    def _favourable_proba(
+        self, score: NDArray[np.float64], codes: NDArray[np.intp]
+    ) -> NDArray[np.float64]:
+        """Return the adjusted probability of the favourable class (-1: unseen)."""
+        raise NotImplementedError
+
+    def _favourable(
+        self, score: NDArray[np.float64], codes: NDArray[np.intp]
+    ) -> NDArray[np.bool_]:
+        p = self._favourable_proba(score, codes)
+        # the larger of the two columns of predict_proba
+        return np.asarray(p > 1.0 - p)
 
 
 def random_generator(random_state: Any) -> np.random.Generator:

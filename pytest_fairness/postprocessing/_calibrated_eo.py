@@ -6,13 +6,12 @@ import warnings
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
 from pytest_fairness._validation import check_choice, fail
 from pytest_fairness.exceptions import FairnessWarning
 from pytest_fairness.postprocessing._base import (
-    PostProcessor,
-    group_index,
+    FitData,
+    ProbabilisticPostProcessor,
     random_generator,
 )
 
@@ -24,7 +23,7 @@ __all__ = ["CalibratedEqualizedOdds"]
 COST_CONSTRAINTS = ("fnr", "fpr", "weighted")
 
 
-class CalibratedEqualizedOdds(PostProcessor):
+class CalibratedEqualizedOdds(ProbabilisticPostProcessor):
     r"""Equalise a generalized error cost across groups without losing calibration.
 
     Pleiss, Raghavan, Wu, Kleinberg & Weinberger (2017), "On Fairness and
@@ -137,53 +136,18 @@ class CalibratedEqualizedOdds(PostProcessor):
         self.unseen_group = unseen_group
         self.prefit = prefit
 
-    def fit(
-        self,
-        X: Any,
-        y: Any,
-        *,
-        sensitive_features: Any = None,
-        sample_weight: Any = None,
-    ) -> CalibratedEqualizedOdds:
-        """Fit the model (unless prefit) and the mixing rate of every group.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Features, as the estimator takes them.
-        y : array-like of shape (n_samples,)
-            Binary labels; ``classes_[1]`` is favourable.
-        sensitive_features : array-like, Series, DataFrame or dict
-            The group of every row.
-        sample_weight : array-like of shape (n_samples,), optional
-            Row weights, for the estimator's fit and for the costs.
-
-        Returns
-        -------
-        CalibratedEqualizedOdds
-            The fitted post-processor.
-
-        Raises
-        ------
-        FairnessValueError
-            On invalid parameters, non-binary ``y``, a model without
-            ``predict_proba``, or missing groups.
-        """
-        self._check_common_params()
+    def _check_params(self) -> None:
         check_choice("cost_constraint", self.cost_constraint, COST_CONSTRAINTS)
+        random_generator(self.random_state)
+
+    def _fit_adjustment(self, data: FitData) -> None:
+        """Fit the mixing rate of every group."""
         rng = random_generator(self.random_state)
-        y01, classes, y = self._binary_target(y)
-        n = y01.shape[0]
-        w = self._check_weights(sample_weight, y01)
-        weight = np.ones(n) if w is None else w
-        codes = self._fit_groups(sensitive_features, n)
-        self.classes_ = classes
-        self._fit_estimator(X, y, w, sensitive_features)
-        h = self._scores(X, sensitive_features)
+        h, y01, weight, codes = data.score, data.y01, data.weight, data.codes
         if (h < 0).any() or (h > 1).any():  # pragma: no cover - predict_proba
             msg = "CalibratedEqualizedOdds needs probabilities in [0, 1]."
             raise fail(msg)
-        n_groups = len(self.groups_)
+        n_groups = data.n_groups
 
         def per_group(values: NDArray[np.float64]) -> NDArray[np.float64]:
             return np.bincount(codes, weights=values, minlength=n_groups).astype(
@@ -216,7 +180,7 @@ class CalibratedEqualizedOdds(PostProcessor):
                 f"cost ({target:.4g}) while staying calibrated: even their base "
                 "rate costs less. They are brought as close as possible.",
                 FairnessWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         gfpr_after = (1 - alpha) * gfpr + alpha * mu
         gfnr_after = (1 - alpha) * gfnr + alpha * (1 - mu)
@@ -226,11 +190,9 @@ class CalibratedEqualizedOdds(PostProcessor):
         self._mu = np.nan_to_num(mu)
         self._alpha = alpha
         self._seed = int(rng.integers(2**63 - 1))
-        import pandas as pd  # noqa: PLC0415 - the summary table is a DataFrame
-
-        self.costs_ = pd.DataFrame(
+        self.costs_ = self._group_table(
+            codes,
             {
-                "count": np.bincount(codes, minlength=n_groups),
                 "base_rate": mu,
                 "mix_rate": alpha,
                 "cost_before": cost,
@@ -239,9 +201,7 @@ class CalibratedEqualizedOdds(PostProcessor):
                 "gfpr": gfpr_after,
                 "gfnr": gfnr_after,
             },
-            index=group_index(self.groups_, self.sensitive_attributes_),
         )
-        return self
 
     def _cost(
         self,
@@ -255,56 +215,14 @@ class CalibratedEqualizedOdds(PostProcessor):
             return gfnr
         return np.asarray((1 - mu) * gfpr + mu * gfnr, dtype=np.float64)
 
-    def predict_proba(self, X: Any, *, sensitive_features: Any = None) -> NDArray[Any]:
-        """Return the mixed, still calibrated, probabilities of both classes.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Features, as the estimator takes them.
-        sensitive_features : array-like, Series, DataFrame or dict
-            The group of every row.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, 2)
-            Probabilities of ``classes_[0]`` and ``classes_[1]``. A row whose
-            draw falls under its group's mixing rate gets the group base rate.
-
-        Raises
-        ------
-        FairnessValueError
-            When a group was not seen at fit time (unless
-            ``unseen_group="overall"``).
-        """
-        check_is_fitted(self, "estimator_")
-        h = self._scores(X, sensitive_features)
-        codes = self._predict_groups(sensitive_features, h.shape[0])
+    def _favourable_proba(
+        self, score: NDArray[np.float64], codes: NDArray[np.intp]
+    ) -> NDArray[np.float64]:
+        """Return the model's probability, or the group base rate if drawn."""
         known = codes >= 0
-        alpha = np.zeros(h.shape[0])
-        mu = np.zeros(h.shape[0])
+        alpha = np.zeros(score.shape[0])
+        mu = np.zeros(score.shape[0])
         alpha[known] = self._alpha[codes[known]]
         mu[known] = self._mu[codes[known]]
-        draws = np.random.default_rng(self._seed).random(h.shape[0])
-        mixed = np.where(draws < alpha, mu, h)
-        return np.column_stack([1.0 - mixed, mixed])
-
-    def predict(self, X: Any, *, sensitive_features: Any = None) -> NDArray[Any]:
-        """Decide every row: favourable when its mixed probability exceeds 0.5.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Features, as the estimator takes them.
-        sensitive_features : array-like, Series, DataFrame or dict
-            The group of every row.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            The decisions, as labels from ``classes_`` (the larger of the two
-            probabilities of :meth:`predict_proba`).
-        """
-        proba = self.predict_proba(X, sensitive_features=sensitive_features)
-        favourable = proba[:, 1] > proba[:, 0]
-        return np.asarray(self.classes_)[favourable.astype(np.intp)]
+        draws = np.random.default_rng(self._seed).random(score.shape[0])
+        return np.where(draws < alpha, mu, score)

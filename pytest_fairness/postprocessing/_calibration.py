@@ -9,11 +9,10 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import cross_val_predict
-from sklearn.utils.validation import check_is_fitted
 
 from pytest_fairness._validation import check_choice
 from pytest_fairness.metrics import score_sums
-from pytest_fairness.postprocessing._base import PostProcessor, group_index
+from pytest_fairness.postprocessing._base import FitData, ProbabilisticPostProcessor
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -113,7 +112,7 @@ class SigmoidCalibration:
         return np.asarray(1.0 / (1.0 + np.exp(-(self.a * score + self.b))))
 
 
-class GroupCalibrator(PostProcessor):
+class GroupCalibrator(ProbabilisticPostProcessor):
     """Calibrate a classifier's probabilities separately within each group.
 
     A model can be well calibrated overall and still over-promise for one
@@ -207,60 +206,30 @@ class GroupCalibrator(PostProcessor):
         self.predict_method = predict_method
         self.prefit = prefit
 
-    def fit(
-        self,
-        X: Any,
-        y: Any,
-        *,
-        sensitive_features: Any = None,
-        sample_weight: Any = None,
-    ) -> GroupCalibrator:
-        """Fit the model (unless prefit) and one calibration per group.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Features, as the estimator takes them.
-        y : array-like of shape (n_samples,)
-            Binary labels; ``classes_[1]`` is favourable.
-        sensitive_features : array-like, Series, DataFrame or dict
-            The group of every row.
-        sample_weight : array-like of shape (n_samples,), optional
-            Row weights, for the estimator's fit and for the calibrations.
-
-        Returns
-        -------
-        GroupCalibrator
-            The fitted calibrator.
-
-        Raises
-        ------
-        FairnessValueError
-            On invalid parameters, non-binary ``y``, or missing groups.
-        """
-        self._check_common_params()
+    def _check_params(self) -> None:
         check_choice("method", self.method, METHODS)
-        y01, classes, y = self._binary_target(y)
-        n = y01.shape[0]
-        w = self._check_weights(sample_weight, y01)
-        weight = np.ones(n) if w is None else w
-        codes = self._fit_groups(sensitive_features, n)
-        self.classes_ = classes
+
+    def _fit_scores(
+        self, X: Any, y: Any, w: NDArray[np.float64] | None, sensitive_features: Any
+    ) -> NDArray[np.float64]:
+        """Fit the model; return scores it did not train on (out-of-fold)."""
         if self.prefit or self.cv is None:
-            self._fit_estimator(X, y, w, sensitive_features)
-            score = self._scores(X, sensitive_features)
-        else:
-            method = self._score_method()
-            params = {} if w is None else {"sample_weight": w}
-            out = cross_val_predict(
-                clone(self.estimator), X, y, cv=self.cv, method=method, params=params
-            )
-            out = np.asarray(out, dtype=np.float64)
-            score = out[:, 1] if out.ndim == 2 else out
-            self._fit_estimator(X, y, w, sensitive_features)
-        n_groups = len(self.groups_)
+            return super()._fit_scores(X, y, w, sensitive_features)
+        method = self._score_method()
+        params = {} if w is None else {"sample_weight": w}
+        out = cross_val_predict(
+            clone(self.estimator), X, y, cv=self.cv, method=method, params=params
+        )
+        out = np.asarray(out, dtype=np.float64)
+        score = out[:, 1] if out.ndim == 2 else out
+        self._fit_estimator(X, y, w, sensitive_features)
+        return score
+
+    def _fit_adjustment(self, data: FitData) -> None:
+        """Fit one calibration per group (and a pooled one for unseen groups)."""
+        score, y01, weight, codes = data.score, data.y01, data.weight, data.codes
         calibrators: list[Any] = []
-        for g in range(n_groups):
+        for g in range(data.n_groups):
             m = codes == g
             calibrators.append(self._fit_one(score[m], y01[m], weight[m]))
         self._calibrators = calibrators
@@ -270,9 +239,8 @@ class GroupCalibrator(PostProcessor):
             if self.unseen_group == "overall"
             else None
         )
-        after = self._calibrate(score, codes)
-        self._summarise(codes, n_groups, y01, score, after, w)
-        return self
+        after = self._favourable_proba(score, codes)
+        self._summarise(data, after)
 
     def _fit_one(
         self,
@@ -285,9 +253,10 @@ class GroupCalibrator(PostProcessor):
         iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
         return iso.fit(score, y.astype(np.float64), sample_weight=weight)
 
-    def _calibrate(
+    def _favourable_proba(
         self, score: NDArray[np.float64], codes: NDArray[np.intp]
     ) -> NDArray[np.float64]:
+        """Return the calibrated probabilities (pooled for unseen groups)."""
         out = np.empty(score.shape[0])
         for g, cal in enumerate(self._calibrators):
             m = codes == g
@@ -298,22 +267,14 @@ class GroupCalibrator(PostProcessor):
             out[unseen] = self._overall.predict(score[unseen])
         return np.clip(out, 0.0, 1.0)
 
-    def _summarise(
-        self,
-        codes: NDArray[np.intp],
-        n_groups: int,
-        y01: NDArray[np.uint8],
-        before: NDArray[np.float64],
-        after: NDArray[np.float64],
-        w: NDArray[np.float64] | None,
-    ) -> None:
-        import pandas as pd  # noqa: PLC0415 - the summary table is a DataFrame
-
-        weight = np.bincount(
-            codes,
-            weights=np.ones(codes.shape[0]) if w is None else w,
-            minlength=n_groups,
+    def _summarise(self, data: FitData, after: NDArray[np.float64]) -> None:
+        codes, n_groups, y01, w = (
+            data.codes,
+            data.n_groups,
+            data.y01,
+            data.sample_weight,
         )
+        weight = np.bincount(codes, weights=data.weight, minlength=n_groups)
 
         def ece(score: NDArray[np.float64]) -> NDArray[np.float64]:
             if (score < 0).any() or (score > 1).any():
@@ -324,57 +285,10 @@ class GroupCalibrator(PostProcessor):
             np.divide(gap, weight, out=out, where=weight > 0)
             return out
 
-        self.calibration_ = pd.DataFrame(
+        self.calibration_ = self._group_table(
+            codes,
             {
-                "count": np.bincount(codes, minlength=n_groups),
-                "calibration_error_before": ece(before),
+                "calibration_error_before": ece(data.score),
                 "calibration_error_after": ece(after),
             },
-            index=group_index(self.groups_, self.sensitive_attributes_),
         )
-
-    def predict_proba(self, X: Any, *, sensitive_features: Any = None) -> NDArray[Any]:
-        """Return the group-calibrated probabilities of both classes.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Features, as the estimator takes them.
-        sensitive_features : array-like, Series, DataFrame or dict
-            The group of every row.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, 2)
-            Probabilities of ``classes_[0]`` and ``classes_[1]``.
-
-        Raises
-        ------
-        FairnessValueError
-            When a group was not seen at fit time (unless
-            ``unseen_group="overall"``).
-        """
-        check_is_fitted(self, "estimator_")
-        score = self._scores(X, sensitive_features)
-        codes = self._predict_groups(sensitive_features, score.shape[0])
-        p = self._calibrate(score, codes)
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X: Any, *, sensitive_features: Any = None) -> NDArray[Any]:
-        """Decide every row: favourable when its calibrated probability exceeds 0.5.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Features, as the estimator takes them.
-        sensitive_features : array-like, Series, DataFrame or dict
-            The group of every row.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            The decisions, as labels from ``classes_``.
-        """
-        proba = self.predict_proba(X, sensitive_features=sensitive_features)
-        favourable = proba[:, 1] > proba[:, 0]
-        return np.asarray(self.classes_)[favourable.astype(np.intp)]

@@ -7,13 +7,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
 from pytest_fairness._validation import check_choice, fail
 from pytest_fairness.exceptions import FairnessWarning
 from pytest_fairness.postprocessing._base import (
+    FitData,
     PostProcessor,
-    group_index,
     group_label,
 )
 
@@ -230,51 +229,18 @@ class RejectOptionClassifier(PostProcessor):
         return mask
 
     # -- fit ---------------------------------------------------------------------------
-    def fit(
-        self,
-        X: Any,
-        y: Any,
-        *,
-        sensitive_features: Any = None,
-        sample_weight: Any = None,
-    ) -> RejectOptionClassifier:
-        """Fit the model (unless prefit) and choose the band.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Features, as the estimator takes them.
-        y : array-like of shape (n_samples,)
-            Binary labels; ``classes_[1]`` is favourable.
-        sensitive_features : array-like, Series, DataFrame or dict
-            The group of every row.
-        sample_weight : array-like of shape (n_samples,), optional
-            Row weights, for the estimator's fit and for the rates.
-
-        Returns
-        -------
-        RejectOptionClassifier
-            The fitted post-processor.
-
-        Raises
-        ------
-        FairnessValueError
-            On invalid parameters, non-binary ``y``, or missing groups.
-        """
-        self._check_common_params()
+    def _check_params(self) -> None:
         check_choice("metric", self.metric, ROC_METRICS)
+        self._resolve_bound()
+        self._check_margin()
+
+    def _fit_adjustment(self, data: FitData) -> None:
+        """Choose the unprivileged groups and the band."""
         bound = self._resolve_bound()
         margin = self._check_margin()
-        y01, classes, y = self._binary_target(y)
-        n = y01.shape[0]
-        w = self._check_weights(sample_weight, y01)
-        weight = np.ones(n) if w is None else w
-        codes = self._fit_groups(sensitive_features, n)
-        self.classes_ = classes
-        self._fit_estimator(X, y, w, sensitive_features)
-        score = self._scores(X, sensitive_features)
+        score, y01, weight, codes = data.score, data.y01, data.weight, data.codes
+        n_groups = data.n_groups
         threshold = self._resolve_threshold()
-        n_groups = len(self.groups_)
 
         base = score >= threshold
         group_weight = np.bincount(codes, weights=weight, minlength=n_groups)
@@ -309,7 +275,7 @@ class RejectOptionClassifier(PostProcessor):
                     f" on the fitting data; using the band with the best value "
                     f"({values[k]:.4g}, margin {max(cand[k], 0.0):.4g}).",
                     FairnessWarning,
-                    stacklevel=2,
+                    stacklevel=3,
                 )
             active = k > 0
             margin_used = float(cand[k]) if active else 0.0
@@ -341,8 +307,16 @@ class RejectOptionClassifier(PostProcessor):
         self._unprivileged_mask = unpriv
         changed = flipping & (distance <= margin_used) & active
         self.changed_ = float(changed.mean())
-        self._summarise(codes, changed, unpriv)
-        return self
+        moved = np.bincount(codes[changed], minlength=n_groups)
+        count = np.bincount(codes, minlength=n_groups)
+        self.changes_ = self._group_table(
+            codes,
+            {
+                "changed": moved,
+                "share": moved / np.maximum(count, 1),
+                "unprivileged": unpriv,
+            },
+        )
 
     @staticmethod
     def _flips(
@@ -413,52 +387,11 @@ class RejectOptionClassifier(PostProcessor):
                 worst = np.fmax(worst, value)
         return np.where(np.isinf(worst), np.nan, worst)
 
-    def _summarise(
-        self,
-        codes: NDArray[np.intp],
-        changed: NDArray[np.bool_],
-        unpriv: NDArray[np.bool_],
-    ) -> None:
-        import pandas as pd  # noqa: PLC0415 - the summary table is a DataFrame
-
-        n_groups = len(self.groups_)
-        count = np.bincount(codes, minlength=n_groups)
-        moved = np.bincount(codes[changed], minlength=n_groups)
-        self.changes_ = pd.DataFrame(
-            {
-                "count": count,
-                "changed": moved,
-                "share": moved / np.maximum(count, 1),
-                "unprivileged": unpriv,
-            },
-            index=group_index(self.groups_, self.sensitive_attributes_),
-        )
-
     # -- predict -----------------------------------------------------------------------
-    def predict(self, X: Any, *, sensitive_features: Any = None) -> NDArray[Any]:
-        """Decide every row: the model's decision, flipped inside the band.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Features, as the estimator takes them.
-        sensitive_features : array-like, Series, DataFrame or dict
-            The group of every row.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            The decisions, as labels from ``classes_``.
-
-        Raises
-        ------
-        FairnessValueError
-            When a group was not seen at fit time (unless
-            ``unseen_group="overall"``).
-        """
-        check_is_fitted(self, "estimator_")
-        score = self._scores(X, sensitive_features)
-        codes = self._predict_groups(sensitive_features, score.shape[0])
+    def _favourable(
+        self, score: NDArray[np.float64], codes: NDArray[np.intp]
+    ) -> NDArray[np.bool_]:
+        """Return the model's decisions, flipped inside the band."""
         favourable = score >= self.threshold_
         if self._band_active:
             band = np.abs(score - self.threshold_) <= self.margin_
@@ -466,4 +399,4 @@ class RejectOptionClassifier(PostProcessor):
             unpriv = np.zeros(score.shape[0], dtype=bool)
             unpriv[known] = self._unprivileged_mask[codes[known]]
             favourable = np.where(band & known, unpriv, favourable)
-        return np.asarray(self.classes_)[favourable.astype(np.intp)]
+        return favourable

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
 from pytest_fairness._validation import check_bool, check_choice, fail
 from pytest_fairness.postprocessing._base import (
+    FitData,
     PostProcessor,
-    group_index,
     random_generator,
 )
 from pytest_fairness.postprocessing._curves import (
@@ -220,52 +219,21 @@ class GroupThresholdOptimizer(PostProcessor):
         return float(tol)
 
     # -- fit -------------------------------------------------------------------------
-    def fit(
-        self,
-        X: Any,
-        y: Any,
-        *,
-        sensitive_features: Any = None,
-        sample_weight: Any = None,
-    ) -> GroupThresholdOptimizer:
-        """Fit the model (unless prefit) and choose every group's threshold.
+    def _check_params(self) -> None:
+        self._constraint()
+        self._objective()
+        self._tolerance()
+        check_bool("randomized", self.randomized)
+        random_generator(self.random_state)
 
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Features, as the estimator takes them.
-        y : array-like of shape (n_samples,)
-            Binary labels; ``classes_[1]`` is favourable.
-        sensitive_features : array-like, Series, DataFrame or dict
-            The group of every row (several columns give intersectional
-            groups).
-        sample_weight : array-like of shape (n_samples,), optional
-            Row weights, for the estimator's fit and for the counts.
-
-        Returns
-        -------
-        GroupThresholdOptimizer
-            The fitted post-processor.
-
-        Raises
-        ------
-        FairnessValueError
-            On invalid parameters, non-binary ``y``, or missing groups.
-        """
-        self._check_common_params()
+    def _fit_adjustment(self, data: FitData) -> None:
+        """Choose every group's threshold(s), and the pooled one."""
         constraint = self._constraint()
         objective = self._objective()
         tolerance = self._tolerance()
         randomized = check_bool("randomized", self.randomized)
-        random_generator(self.random_state)
-        y01, classes, y = self._binary_target(y)
-        n = y01.shape[0]
-        w = self._check_weights(sample_weight, y01)
-        codes = self._fit_groups(sensitive_features, n)
-        self.classes_ = classes
-        self._fit_estimator(X, y, w, sensitive_features)
-        score = self._scores(X, sensitive_features)
-        n_groups = len(self.groups_)
+        score, y01, w, codes = data.score, data.y01, data.sample_weight, data.codes
+        n_groups = data.n_groups
 
         curves = build_curves(codes, n_groups, y01, score, w)
         value = _objective_values(curves, objective)
@@ -298,14 +266,13 @@ class GroupThresholdOptimizer(PostProcessor):
         self._summarise(curves, codes, points, weights, names, step, objective)
         self.granularity_ = granularity
         if self.unseen_group == "overall":
-            pooled = build_curves(np.zeros(n, dtype=np.intp), 1, y01, score, w)
+            pooled = build_curves(np.zeros_like(codes), 1, y01, score, w)
             pooled_value = _objective_values(pooled, objective)
             self.overall_threshold_ = float(
                 pooled.threshold[int(np.argmax(pooled_value))]
             )
         else:
             self.overall_threshold_ = float("nan")
-        return self
 
     def _set_rules(
         self,
@@ -345,21 +312,14 @@ class GroupThresholdOptimizer(PostProcessor):
         step: NDArray[np.float64],
         objective: str,
     ) -> None:
-        import pandas as pd  # noqa: PLC0415 - the summary table is a DataFrame
-
-        n_groups = len(points)
-        table: dict[str, Any] = {
-            "count": np.bincount(codes, minlength=n_groups),
-        }
+        table: dict[str, Any] = {}
         for name in ("selection_rate", "tpr", "fpr"):
             r = curves.rates(name)
             table[name] = [
                 float(w @ r[p]) for p, w in zip(points, weights, strict=True)
             ]
         table["step"] = step
-        self.rates_ = pd.DataFrame(
-            table, index=group_index(self.groups_, self.sensitive_attributes_)
-        )
+        self.rates_ = self._group_table(codes, table)
         spread = 0.0
         for name in names:
             col = self.rates_[name].to_numpy(dtype=np.float64)
@@ -377,12 +337,9 @@ class GroupThresholdOptimizer(PostProcessor):
 
     # -- predict ---------------------------------------------------------------------
     def _favourable_probability(
-        self, X: Any, sensitive_features: Any
+        self, score: NDArray[np.float64], codes: NDArray[np.intp]
     ) -> NDArray[np.float64]:
-        check_is_fitted(self, "estimator_")
-        score = self._scores(X, sensitive_features)
-        n = score.shape[0]
-        codes = self._predict_groups(sensitive_features, n)
+        """Probability of the favourable decision under the group's rule."""
         thr = self._rule_thresholds
         wts = self._rule_weights
         if self.unseen_group == "overall":
@@ -391,7 +348,7 @@ class GroupThresholdOptimizer(PostProcessor):
             wts = np.vstack([wts, np.zeros((1, wts.shape[1]))])
             wts[-1, 0] = 1.0
             codes = np.where(codes < 0, thr.shape[0] - 1, codes)
-        prob = np.zeros(n)
+        prob = np.zeros(score.shape[0])
         for k in range(thr.shape[1]):
             prob += np.where(score >= thr[codes, k], wts[codes, k], 0.0)
         return np.clip(prob, 0.0, 1.0)
@@ -413,37 +370,18 @@ class GroupThresholdOptimizer(PostProcessor):
             0 or 1 with deterministic thresholds. These are probabilities of
             the adjusted decision, not of the label.
         """
-        p = self._favourable_probability(X, sensitive_features)
+        p = self._favourable_probability(*self._predict_inputs(X, sensitive_features))
         return np.column_stack([1.0 - p, p])
 
-    def predict(self, X: Any, *, sensitive_features: Any = None) -> NDArray[Any]:
-        """Decide every row with its group's threshold(s).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Features, as the estimator takes them.
-        sensitive_features : array-like, Series, DataFrame or dict
-            The group of every row.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            The decisions, as labels from ``classes_``.
-
-        Raises
-        ------
-        FairnessValueError
-            When a group was not seen at fit time (unless
-            ``unseen_group="overall"``).
-        """
-        p = self._favourable_probability(X, sensitive_features)
+    def _favourable(
+        self, score: NDArray[np.float64], codes: NDArray[np.intp]
+    ) -> NDArray[np.bool_]:
+        """Each row's group threshold(s); randomized rules draw."""
+        p = self._favourable_probability(score, codes)
         if self.randomized:
             draws = random_generator(self.random_state).random(p.shape[0])
-            favourable = draws < p
-        else:
-            favourable = p >= 0.5
-        return np.asarray(self.classes_)[favourable.astype(np.intp)]
+            return draws < p
+        return p >= 0.5
 
 
 def _objective_values(curves: Curves, objective: str) -> NDArray[np.float64]:
