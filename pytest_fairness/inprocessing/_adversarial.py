@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
 
 from pytest_fairness._optional import import_optional
-from pytest_fairness.inprocessing._base import (
+from pytest_fairness.inprocessing._base import LogitClassifier
+from pytest_fairness.inprocessing._params import (
     check_choice_param,
     check_int_param,
+    check_random_state,
     check_real,
-    encode_target,
-    fit_groups,
+    is_int_at_least,
     param_error,
-    split_sensitive,
 )
 
 if TYPE_CHECKING:
@@ -86,7 +83,7 @@ def _forward(
     return h[:, 0]
 
 
-class AdversarialDebiasingClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+class AdversarialDebiasingClassifier(LogitClassifier):
     r"""A neural classifier trained against an adversary that guesses the group.
 
     The predictor (a small ReLU network) learns the labels while an
@@ -224,8 +221,6 @@ default="demographic_parity"
 
     def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
-        if tags.classifier_tags is not None:
-            tags.classifier_tags.multi_class = False
         tags.non_deterministic = self.random_state is None
         return tags
 
@@ -236,9 +231,8 @@ default="demographic_parity"
             raise param_error(
                 self, name, value, "a tuple of positive integers"
             ) from None
-        for s in sizes:
-            if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1:
-                raise param_error(self, name, value, "a tuple of positive integers")
+        if not all(is_int_at_least(s, 1) for s in sizes):
+            raise param_error(self, name, value, "a tuple of positive integers")
         return [int(s) for s in sizes]
 
     def _check_params(self) -> None:
@@ -250,11 +244,7 @@ default="demographic_parity"
         check_int_param(self, "batch_size", self.batch_size, minimum=1)
         check_real(self, "learning_rate", self.learning_rate, low=0.0, low_open=True)
         check_real(self, "alpha_l2", self.alpha_l2, low=0.0)
-        rs: object = self.random_state
-        if rs is not None and (
-            isinstance(rs, bool) or not isinstance(rs, numbers.Integral) or rs < 0
-        ):
-            raise param_error(self, "random_state", rs, "None or an integer >= 0")
+        check_random_state(self, self.random_state)
 
     def fit(
         self, X: ArrayLike, y: ArrayLike, *, sensitive_features: Any = None
@@ -287,11 +277,7 @@ default="demographic_parity"
             "pytest-fairness[torch]"``).
         """
         self._check_params()
-        inputs = split_sensitive(
-            self, X, sensitive_features, y=y, reset=True, need_groups=True
-        )
-        target = encode_target(self, inputs.y)
-        encoding = fit_groups(inputs.sensitive, inputs.X.shape[0])
+        data = self._fit_data(X, y, sensitive_features)
         torch = _torch()
         seed = (
             int(np.random.default_rng().integers(2**31))
@@ -299,14 +285,11 @@ default="demographic_parity"
             else int(self.random_state)
         )
         with _deterministic(torch, seed):
-            result = self._train(
-                torch, inputs.X, target.y, encoding.codes, encoding.n_groups, seed
-            )
+            result = self._train(torch, data.X, data.y, data.codes, data.n_groups, seed)
         coefs, intercepts, losses, adv_losses = result
-        self.classes_ = target.classes
+        self._record_fit(data)
         self.coefs_ = coefs
         self.intercepts_ = intercepts
-        self.groups_ = encoding.groups
         self.loss_curve_ = losses
         self.adversary_loss_curve_ = adv_losses
         self.n_iter_ = int(self.epochs)
@@ -448,39 +431,4 @@ default="demographic_parity"
         ndarray of shape (n_samples,)
             Positive values predict ``classes_[1]``.
         """
-        check_is_fitted(self)
-        Xf = split_sensitive(self, X, None, reset=False, need_groups=False).X
-        return _forward(Xf, self.coefs_, self.intercepts_)
-
-    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
-        """Return the probability of each class.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Inputs, with the columns seen in :meth:`fit`.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, 2)
-            Columns in the order of ``classes_``.
-        """
-        p = np.exp(-np.logaddexp(0.0, -self.decision_function(X)))
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X: ArrayLike) -> NDArray[Any]:
-        """Predict class labels.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Inputs, with the columns seen in :meth:`fit`.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            ``classes_[1]`` where the logit is positive, else ``classes_[0]``.
-        """
-        check_is_fitted(self)
-        out: NDArray[Any] = self.classes_[(self.decision_function(X) > 0).astype(int)]
-        return out
+        return _forward(self._model_inputs(X), self.coefs_, self.intercepts_)

@@ -6,182 +6,40 @@ routing) or from columns of ``X`` named by its ``sensitive_feature_ids``
 parameter; those columns define the groups and are not model inputs. The
 helpers here resolve both forms to the numeric feature matrix and to one
 intersectional group code per row (through
-:func:`pytest_fairness._groups.encode_groups`).
+:func:`pytest_fairness._groups.encode_groups`). :class:`InProcessingClassifier`
+runs them at the start of ``fit`` and of every prediction method, and
+:class:`LogitClassifier` derives probabilities and labels from a log-odds
+``decision_function``.
 """
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_array, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from pytest_fairness._groups import GroupEncoding, encode_groups
+from pytest_fairness._groups import encode_groups
 from pytest_fairness._validation import fail, hint_for
+from pytest_fairness.inprocessing._params import param_error
 
 if TYPE_CHECKING:
-    from numpy.typing import NDArray
+    from numpy.typing import ArrayLike, NDArray
+    from sklearn.utils import Tags
 
 __all__ = [
-    "BinaryTarget",
-    "Inputs",
-    "check_choice_param",
-    "check_real",
+    "FitData",
+    "InProcessingClassifier",
+    "LogitClassifier",
     "encode_target",
-    "param_error",
+    "expit",
     "row_weights",
     "split_sensitive",
 ]
-
-
-def param_error(owner: object, name: str, value: object, expected: str) -> Exception:
-    """Build the error for a bad constructor parameter (raised in ``fit``).
-
-    Parameters
-    ----------
-    owner : estimator
-        The estimator whose parameter is wrong.
-    name : str
-        The parameter.
-    value : object
-        The value it holds.
-    expected : str
-        What it should be.
-
-    Returns
-    -------
-    FairnessValueError
-        To be raised by the caller.
-    """
-    msg = (
-        f"The {name!r} parameter of {type(owner).__name__} must be {expected}. "
-        f"Got {value!r}."
-    )
-    return fail(msg)
-
-
-def check_real(
-    owner: object,
-    name: str,
-    value: object,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-) -> float:
-    """Return a real parameter as a float, or raise naming it and its range.
-
-    Parameters
-    ----------
-    owner : estimator
-        The estimator whose parameter this is.
-    name : str
-        The parameter.
-    value : object
-        Its value.
-    low, high : float, optional
-        Bounds of the allowed range (inclusive unless ``low_open``).
-    low_open : bool, default=False
-        Exclude ``low`` itself.
-
-    Returns
-    -------
-    float
-        The value.
-
-    Raises
-    ------
-    FairnessValueError
-        When the value is not a finite real number in range.
-    """
-    lo = "" if low is None else f"{'>' if low_open else '>='} {low}"
-    hi = "" if high is None else f"<= {high}"
-    expected = "a finite number" + (
-        " " + " and ".join(p for p in (lo, hi) if p) if lo or hi else ""
-    )
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise param_error(owner, name, value, expected)
-    v = float(value)
-    if not np.isfinite(v):
-        raise param_error(owner, name, value, expected)
-    if low is not None and (v < low or (low_open and v == low)):
-        raise param_error(owner, name, value, expected)
-    if high is not None and v > high:
-        raise param_error(owner, name, value, expected)
-    return v
-
-
-def check_int_param(owner: object, name: str, value: object, *, minimum: int) -> int:
-    """Return an integer parameter, or raise naming it.
-
-    Parameters
-    ----------
-    owner : estimator
-        The estimator whose parameter this is.
-    name : str
-        The parameter.
-    value : object
-        Its value.
-    minimum : int
-        Smallest allowed value.
-
-    Returns
-    -------
-    int
-        The value.
-
-    Raises
-    ------
-    FairnessValueError
-        When the value is not an integer >= ``minimum``.
-    """
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Integral)
-        or int(value) < minimum
-    ):
-        raise param_error(owner, name, value, f"an integer >= {minimum}")
-    return int(value)
-
-
-def check_choice_param(
-    owner: object, name: str, value: object, allowed: tuple[str, ...]
-) -> str:
-    """Return a string option, or raise naming the allowed values.
-
-    Parameters
-    ----------
-    owner : estimator
-        The estimator whose parameter this is.
-    name : str
-        The parameter.
-    value : object
-        Its value.
-    allowed : tuple of str
-        The allowed values.
-
-    Returns
-    -------
-    str
-        The value.
-
-    Raises
-    ------
-    FairnessValueError
-        When the value is not one of ``allowed`` (with a "did you mean" hint).
-    """
-    if not isinstance(value, str) or value not in allowed:
-        hint = hint_for(value, allowed) if isinstance(value, str) else ""
-        msg = (
-            f"The {name!r} parameter of {type(owner).__name__} must be one of "
-            f"{list(allowed)!r}. Got {value!r}.{hint}"
-        )
-        raise fail(msg)
-    return value
 
 
 def _n_rows(obj: Any) -> int:
@@ -247,25 +105,6 @@ def _positions(owner: Any, value: Any, n_features: int) -> NDArray[np.intp]:
     return np.array(sorted(positions), dtype=np.intp)
 
 
-@dataclass(frozen=True, slots=True)
-class Inputs:
-    """Validated inputs of a fit or predict call.
-
-    Attributes
-    ----------
-    X : ndarray of float64
-        The model inputs (``X`` without the sensitive columns).
-    y : ndarray or None
-        The validated target (fit only).
-    sensitive : object or None
-        The sensitive features (metadata, or a dict of the columns of ``X``).
-    """
-
-    X: NDArray[np.float64]
-    y: NDArray[Any] | None
-    sensitive: Any
-
-
 def split_sensitive(
     owner: Any,
     X: Any,
@@ -274,7 +113,7 @@ def split_sensitive(
     y: Any = None,
     reset: bool,
     need_groups: bool,
-) -> Inputs:
+) -> tuple[NDArray[np.float64], NDArray[Any] | None, Any]:
     """Validate ``X`` (and ``y``) and separate the sensitive features from ``X``.
 
     Parameters
@@ -295,8 +134,12 @@ def split_sensitive(
 
     Returns
     -------
-    Inputs
-        The numeric model inputs, the target and the sensitive features.
+    X_model : ndarray of float64
+        The model inputs (``X`` without the sensitive columns).
+    y : ndarray or None
+        The validated target (None when predicting).
+    sensitive : object or None
+        The sensitive features (metadata, or a dict of the columns of ``X``).
 
     Raises
     ------
@@ -360,44 +203,12 @@ def split_sensitive(
                 "Pass one value per row of X."
             )
             raise fail(msg)
-    return Inputs(rest, y_checked, sensitive)
+    return rest, y_checked, sensitive
 
 
-def fit_groups(sensitive: Any, n_rows: int) -> GroupEncoding:
-    """Encode the sensitive features seen at fit time as intersectional groups.
-
-    Parameters
-    ----------
-    sensitive : object
-        Any form :func:`~pytest_fairness.audit` accepts.
-    n_rows : int
-        Number of rows.
-
-    Returns
-    -------
-    GroupEncoding
-        The groups that occur and each row's group.
-    """
-    return encode_groups(sensitive, n_rows)
-
-
-@dataclass(frozen=True, slots=True)
-class BinaryTarget:
-    """A binary target as 0/1 floats, with its two classes.
-
-    Attributes
-    ----------
-    y : ndarray of float64
-        1.0 where the label is ``classes[1]`` (the positive class).
-    classes : ndarray
-        The two labels, sorted.
-    """
-
-    y: NDArray[np.float64]
-    classes: NDArray[Any]
-
-
-def encode_target(owner: object, y: NDArray[Any] | None) -> BinaryTarget:
+def encode_target(
+    owner: object, y: NDArray[Any] | None
+) -> tuple[NDArray[np.float64], NDArray[Any]]:
     """Check that ``y`` is a binary target and encode it as 0/1.
 
     Parameters
@@ -409,9 +220,11 @@ def encode_target(owner: object, y: NDArray[Any] | None) -> BinaryTarget:
 
     Returns
     -------
-    BinaryTarget
-        The encoded target; ``classes[1]`` is the positive class, as in
-        scikit-learn.
+    y01 : ndarray of float64
+        1.0 where the label is ``classes[1]`` (the positive class, as in
+        scikit-learn), else 0.0.
+    classes : ndarray
+        The two labels, sorted.
 
     Raises
     ------
@@ -431,7 +244,7 @@ def encode_target(owner: object, y: NDArray[Any] | None) -> BinaryTarget:
             "exactly two classes."
         )
         raise fail(msg)
-    return BinaryTarget(codes.astype(np.float64), classes)
+    return codes.astype(np.float64), classes
 
 
 def row_weights(sample_weight: Any, n_rows: int) -> NDArray[np.float64]:
@@ -472,3 +285,167 @@ def row_weights(sample_weight: Any, n_rows: int) -> NDArray[np.float64]:
         msg = "sample_weight sums to zero: at least one row must carry weight."
         raise fail(msg)
     return w
+
+
+def expit(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return the logistic function of ``z`` without overflow.
+
+    Parameters
+    ----------
+    z : ndarray of float64
+        Log-odds.
+
+    Returns
+    -------
+    ndarray of float64
+        ``1 / (1 + exp(-z))``.
+    """
+    out: NDArray[np.float64] = np.exp(-np.logaddexp(0.0, -z))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class FitData:
+    """The validated training data of an in-processing classifier.
+
+    Attributes
+    ----------
+    X : ndarray of float64
+        The model inputs (``X`` without the sensitive columns).
+    y : ndarray of float64
+        1.0 where the label is ``classes[1]`` (the positive class), else 0.0.
+    classes : ndarray
+        The two labels, sorted.
+    weights : ndarray of float64
+        The row weights (ones without ``sample_weight``).
+    codes : ndarray of intp
+        Each row's position in ``groups`` (all 0 without sensitive features).
+    groups : tuple of tuple
+        The intersectional groups that occur (empty without sensitive
+        features).
+    """
+
+    X: NDArray[np.float64]
+    y: NDArray[np.float64]
+    classes: NDArray[Any]
+    weights: NDArray[np.float64]
+    codes: NDArray[np.intp]
+    groups: tuple[tuple[Any, ...], ...]
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups; 1 without sensitive features (every row in group 0)."""
+        return max(len(self.groups), 1)
+
+
+class InProcessingClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """Base of the in-processing classifiers: the start of fit and of predictions.
+
+    A subclass stores its parameters (among them ``sensitive_feature_ids``)
+    in ``__init__``, checks them at the start of ``fit``, gets its training
+    data from :meth:`_fit_data`, records them with :meth:`_record_fit`, and
+    gets the model inputs of every prediction from :meth:`_model_inputs`.
+    The classifiers are binary.
+
+    Attributes
+    ----------
+    sensitive_feature_ids : int, str, list or None
+        Columns of ``X`` holding the sensitive features (a parameter of each
+        subclass).
+    """
+
+    sensitive_feature_ids: Any
+    classes_: NDArray[Any]
+    groups_: tuple[tuple[Any, ...], ...]
+
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        if tags.classifier_tags is not None:
+            tags.classifier_tags.multi_class = False
+        return tags
+
+    def _fit_data(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sensitive_features: Any,
+        *,
+        sample_weight: Any = None,
+        need_groups: bool = True,
+    ) -> FitData:
+        """Validate the inputs of ``fit``: ``X``, a binary ``y``, weights, groups.
+
+        Records ``n_features_in_`` and ``feature_names_in_``. Raises as
+        :func:`split_sensitive`, :func:`encode_target` and
+        :func:`row_weights` do.
+        """
+        X_model, y_checked, sensitive = split_sensitive(
+            self, X, sensitive_features, y=y, reset=True, need_groups=need_groups
+        )
+        y01, classes = encode_target(self, y_checked)
+        n = X_model.shape[0]
+        weights = row_weights(sample_weight, n)
+        groups: tuple[tuple[Any, ...], ...] = ()
+        if sensitive is None:
+            codes = np.zeros(n, dtype=np.intp)
+        else:
+            encoding = encode_groups(sensitive, n)
+            codes, groups = encoding.codes, encoding.groups
+        return FitData(X_model, y01, classes, weights, codes, groups)
+
+    def _record_fit(self, data: FitData) -> None:
+        """Set the fitted attributes every subclass has: ``classes_``, ``groups_``."""
+        self.classes_ = data.classes
+        self.groups_ = data.groups
+
+    def _model_inputs(self, X: ArrayLike) -> NDArray[np.float64]:
+        """Check that the estimator is fitted; return the model inputs of ``X``."""
+        check_is_fitted(self)
+        X_model, _, _ = split_sensitive(self, X, None, reset=False, need_groups=False)
+        return X_model
+
+
+class LogitClassifier(InProcessingClassifier):
+    """An in-processing classifier whose decision function is a log-odds.
+
+    A subclass defines ``decision_function(X)``, the log-odds of
+    ``classes_[1]``; the class probabilities and the labels follow from it.
+    """
+
+    if TYPE_CHECKING:  # each subclass defines it, with its own docstring
+
+        def decision_function(self, X: ArrayLike) -> NDArray[np.float64]: ...
+
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
+        """Return the probability of each class.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Inputs, with the columns seen in :meth:`fit`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+            Columns in the order of ``classes_``.
+        """
+        p = expit(self.decision_function(X))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Inputs, with the columns seen in :meth:`fit`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            ``classes_[1]`` where the decision function is positive, else
+            ``classes_[0]``.
+        """
+        positive = self.decision_function(X) > 0
+        out: NDArray[Any] = self.classes_[positive.astype(int)]
+        return out

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.utils.validation import check_is_fitted
+from sklearn.base import MetaEstimatorMixin, clone
 
 from pytest_fairness._optional import import_optional
 from pytest_fairness._validation import fail
-from pytest_fairness.inprocessing._base import (
+from pytest_fairness.inprocessing._base import InProcessingClassifier
+from pytest_fairness.inprocessing._params import (
     check_choice_param,
     check_int_param,
+    check_random_state,
     check_real,
-    encode_target,
-    fit_groups,
-    param_error,
-    split_sensitive,
 )
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
-    from sklearn.utils import Tags
 
 __all__ = ["CONSTRAINTS", "ReductionsClassifier"]
 
@@ -40,7 +35,7 @@ METHODS = ("exponentiated_gradient", "grid_search")
 PREDICTIONS = ("threshold", "randomized")
 
 
-class ReductionsClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+class ReductionsClassifier(MetaEstimatorMixin, InProcessingClassifier):  # type: ignore[misc]
     """Train under a fairness constraint with fairlearn's reductions.
 
     Wraps :class:`fairlearn.reductions.ExponentiatedGradient` or
@@ -191,12 +186,6 @@ default="exponentiated_gradient"
         self.random_state = random_state
         self.sensitive_feature_ids = sensitive_feature_ids
 
-    def __sklearn_tags__(self) -> Tags:
-        tags = super().__sklearn_tags__()
-        if tags.classifier_tags is not None:
-            tags.classifier_tags.multi_class = False
-        return tags
-
     def _moment(self) -> Any:
         reductions = import_optional(
             "fairlearn.reductions", extra="mitigation", purpose="ReductionsClassifier"
@@ -229,14 +218,10 @@ default="exponentiated_gradient"
         check_real(self, "constraint_weight", self.constraint_weight, low=0.0, high=1.0)
         check_int_param(self, "max_iter", self.max_iter, minimum=1)
         check_int_param(self, "grid_size", self.grid_size, minimum=1)
-        rs: object = self.random_state
-        if rs is not None and (
-            isinstance(rs, bool) or not isinstance(rs, numbers.Integral) or rs < 0
-        ):
-            raise param_error(
-                self, "random_state", rs, "None or an integer >= 0 (a seed)"
-            )
-        if self.prediction == "randomized" and rs is None:
+        seed = check_random_state(
+            self, self.random_state, expected="None or an integer >= 0 (a seed)"
+        )
+        if self.prediction == "randomized" and seed is None:
             msg = (
                 "prediction='randomized' needs an integer random_state, so that "
                 "repeated predict calls give the same labels. Pass random_state=0 "
@@ -273,11 +258,7 @@ default="exponentiated_gradient"
         """
         self._check_params()
         moment = self._moment()
-        inputs = split_sensitive(
-            self, X, sensitive_features, y=y, reset=True, need_groups=True
-        )
-        target = encode_target(self, inputs.y)
-        encoding = fit_groups(inputs.sensitive, inputs.X.shape[0])
+        data = self._fit_data(X, y, sensitive_features)
         reductions = import_optional(
             "fairlearn.reductions", extra="mitigation", purpose="ReductionsClassifier"
         )
@@ -303,14 +284,14 @@ default="exponentiated_gradient"
                 grid_size=int(self.grid_size),
                 grid_limit=float(self.grid_limit),
             )
-        y01 = target.y.astype(np.int64)
+        y01 = data.y.astype(np.int64)
         with warnings.catch_warnings():
             # fairlearn's internals use pandas idioms that pandas 3 deprecates
             # (growing a Series with ``.at``, setting True in a float Series);
             # those warnings concern fairlearn's code, not the caller's
             for category in (DeprecationWarning, FutureWarning):
                 warnings.filterwarnings("ignore", category=category, module="fairlearn")
-            reduction.fit(inputs.X, y01, sensitive_features=encoding.codes)
+            reduction.fit(data.X, y01, sensitive_features=data.codes)
         predictors = list(reduction.predictors_)
         if self.method == "exponentiated_gradient":
             weights = reduction.weights_.reindex(reduction.predictors_.index)
@@ -320,17 +301,12 @@ default="exponentiated_gradient"
             weights = np.zeros(len(predictors))
             weights[reduction.best_idx_] = 1.0
             n_iter = len(predictors)
-        self.classes_ = target.classes
+        self._record_fit(data)
         self.reduction_ = reduction
         self.predictors_ = predictors
         self.weights_ = weights
-        self.groups_ = encoding.groups
         self.n_iter_ = n_iter
         return self
-
-    def _inputs(self, X: ArrayLike) -> NDArray[np.float64]:
-        check_is_fitted(self)
-        return split_sensitive(self, X, None, reset=False, need_groups=False).X
 
     def _positive_share(self, Xf: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return the mixture's probability of predicting the positive class."""
@@ -356,7 +332,7 @@ default="exponentiated_gradient"
             search: the best classifier's ``predict_proba`` (or its 0/1
             predictions when it has none).
         """
-        Xf = self._inputs(X)
+        Xf = self._model_inputs(X)
         if self.method == "grid_search":
             best = self.predictors_[int(np.argmax(self.weights_))]
             if hasattr(best, "predict_proba"):
@@ -387,7 +363,7 @@ default="exponentiated_gradient"
             probability above 0.5 (``prediction="threshold"``), or labels drawn
             from the mixture with ``random_state`` (``"randomized"``).
         """
-        Xf = self._inputs(X)
+        Xf = self._model_inputs(X)
         if self.method == "grid_search":
             best = self.predictors_[int(np.argmax(self.weights_))]
             positive = np.asarray(best.predict(Xf)) == 1

@@ -8,31 +8,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_is_fitted
 
-from pytest_fairness.inprocessing._base import (
+from pytest_fairness.inprocessing._base import LogitClassifier, expit
+from pytest_fairness.inprocessing._params import (
     check_int_param,
     check_real,
-    encode_target,
-    fit_groups,
     param_error,
-    row_weights,
-    split_sensitive,
 )
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
-    from sklearn.utils import Tags
 
 __all__ = ["FairnessRegularizedClassifier", "soft_gap"]
-
-
-def _expit(z: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Return the logistic function of ``z`` without overflow."""
-    out: NDArray[np.float64] = np.exp(-np.logaddexp(0.0, -z))
-    return out
 
 
 def soft_gap(
@@ -117,7 +105,7 @@ class _Problem:
         """Return the value of each term of the objective at ``theta``."""
         w, b = self.split(theta)
         z = self.X @ w + b
-        p = _expit(z)
+        p = expit(z)
         total = float(self.weights.sum())
         dp, _ = soft_gap(p, self.codes, self.weights, self.n_groups)
         eo, _ = soft_gap(p, self.codes, self.weights * self.y, self.n_groups)
@@ -135,7 +123,7 @@ class _Problem:
         """Return the objective and its gradient at ``theta``."""
         w, b = self.split(theta)
         z = self.X @ w + b
-        p = _expit(z)
+        p = expit(z)
         total = float(self.weights.sum())
         value = float(np.dot(self.weights, np.logaddexp(0.0, z) - self.y * z)) / total
         value += float(w @ w) / (2.0 * self.C * total)
@@ -156,7 +144,7 @@ class _Problem:
         return value, grad
 
 
-class FairnessRegularizedClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+class FairnessRegularizedClassifier(LogitClassifier):
     r"""Logistic regression penalised for demographic parity and TPR gaps.
 
     The loss is scikit-learn's L2-regularised logistic loss plus smooth
@@ -274,12 +262,6 @@ class FairnessRegularizedClassifier(ClassifierMixin, BaseEstimator):  # type: ig
         self.tol = tol
         self.sensitive_feature_ids = sensitive_feature_ids
 
-    def __sklearn_tags__(self) -> Tags:
-        tags = super().__sklearn_tags__()
-        if tags.classifier_tags is not None:
-            tags.classifier_tags.multi_class = False
-        return tags
-
     def _check_params(self) -> None:
         check_real(self, "lambda_dp", self.lambda_dp, low=0.0)
         check_real(self, "lambda_eo", self.lambda_eo, low=0.0)
@@ -328,25 +310,19 @@ class FairnessRegularizedClassifier(ClassifierMixin, BaseEstimator):  # type: ig
         """
         self._check_params()
         penalised = self.lambda_dp > 0 or self.lambda_eo > 0
-        inputs = split_sensitive(
-            self, X, sensitive_features, y=y, reset=True, need_groups=penalised
+        data = self._fit_data(
+            X,
+            y,
+            sensitive_features,
+            sample_weight=sample_weight,
+            need_groups=penalised,
         )
-        target = encode_target(self, inputs.y)
-        Xf = inputs.X
-        n = Xf.shape[0]
-        weights = row_weights(sample_weight, n)
-        if inputs.sensitive is None:
-            codes = np.zeros(n, dtype=np.intp)
-            groups: tuple[tuple[Any, ...], ...] = ()
-        else:
-            encoding = fit_groups(inputs.sensitive, n)
-            codes, groups = encoding.codes, encoding.groups
         problem = _Problem(
-            X=Xf,
-            y=target.y,
-            weights=weights,
-            codes=codes,
-            n_groups=max(len(groups), 1),
+            X=data.X,
+            y=data.y,
+            weights=data.weights,
+            codes=data.codes,
+            n_groups=data.n_groups,
             C=float(self.C),
             lambda_dp=float(self.lambda_dp),
             lambda_eo=float(self.lambda_eo),
@@ -354,7 +330,7 @@ class FairnessRegularizedClassifier(ClassifierMixin, BaseEstimator):  # type: ig
         )
         # scipy ships with scikit-learn; imported by name, as it has no type stubs
         minimize = importlib.import_module("scipy.optimize").minimize
-        theta0 = np.zeros(Xf.shape[1] + int(bool(self.fit_intercept)))
+        theta0 = np.zeros(data.X.shape[1] + int(bool(self.fit_intercept)))
         result = minimize(
             problem.value_and_grad,
             theta0,
@@ -377,10 +353,9 @@ class FairnessRegularizedClassifier(ClassifierMixin, BaseEstimator):  # type: ig
             )
         theta = np.asarray(result.x, dtype=np.float64)
         w, b = problem.split(theta)
-        self.classes_ = target.classes
+        self._record_fit(data)
         self.coef_ = w.reshape(1, -1).copy()
         self.intercept_ = np.array([b])
-        self.groups_ = groups
         self.objective_terms_ = problem.terms(theta)
         self.n_iter_ = np.array([int(result.nit)])
         return self
@@ -399,41 +374,7 @@ class FairnessRegularizedClassifier(ClassifierMixin, BaseEstimator):  # type: ig
             ``X @ coef_.T + intercept_``; positive values predict
             ``classes_[1]``.
         """
-        check_is_fitted(self)
-        inputs = split_sensitive(self, X, None, reset=False, need_groups=False)
-        out: NDArray[np.float64] = inputs.X @ self.coef_[0] + self.intercept_[0]
-        return out
-
-    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
-        """Return the probability of each class.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Inputs, with the columns seen in :meth:`fit`.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, 2)
-            Columns in the order of ``classes_``.
-        """
-        p = _expit(self.decision_function(X))
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X: ArrayLike) -> NDArray[Any]:
-        """Predict class labels.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Inputs, with the columns seen in :meth:`fit`.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            ``classes_[1]`` where the decision function is positive, else
-            ``classes_[0]``.
-        """
-        check_is_fitted(self)
-        out: NDArray[Any] = self.classes_[(self.decision_function(X) > 0).astype(int)]
+        out: NDArray[np.float64] = (
+            self._model_inputs(X) @ self.coef_[0] + self.intercept_[0]
+        )
         return out
