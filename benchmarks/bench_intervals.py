@@ -15,9 +15,11 @@ Sections (all of them when none is selected):
   value: the Wilson interval of every group's selection rate, the bootstrap
   intervals of the demographic parity difference and ratio and of the
   equalized odds difference, and the Newcombe interval of the demographic
-  parity difference. Target: 93-97% for the populations whose extreme groups
-  are unique; populations with tied extreme groups are reported as the known
-  weak spot of a max-min statistic.
+  parity difference. Targets: 93-97% for the Wilson intervals; for the
+  disparities, no under-coverage beyond Monte-Carlo noise (at least 95% minus
+  two standard errors) for every population, including those whose extreme
+  groups tie, where a max-min statistic is hardest to cover (the fair end
+  holds for all pairs at once, so over-coverage is expected and reported).
 * ``--false-alarms``: 20 groups with identical rates (every true disparity is
   0) and a gate of eight ``<rate>_difference <= bound`` bounds. The share of
   replications in which the gate fails, with Holm's correction (target <= 5%),
@@ -113,7 +115,7 @@ class Population:
     tpr: tuple[float, ...]
     fpr: tuple[float, ...]
     base: float = 0.5
-    weak_spot: bool = False  # tied extreme groups: reported, not a target
+    weak_spot: bool = False  # tied extreme groups: the hardest case for max-min
 
     @property
     def selection(self) -> np.ndarray:
@@ -315,30 +317,36 @@ def run_coverage(pf: Any, args: argparse.Namespace) -> bool:
     )
     log()
     lo_t, hi_t = COVERAGE_TARGET
+    # disparities: the fair end holds for every pair of groups at once, so
+    # the interval may over-cover; it must not under-cover beyond Monte-Carlo
+    # noise, with distinct or tied extremes alike
+    floor = LEVEL - 2 * se
     target_rows = []
     ok_all = True
-    for key in TARGET_COLUMNS:
-        label = dict(COVERAGE_COLUMNS)[key]
-        covs = [t.coverage(key) for p, _, t, _ in results if not p.weak_spot]
-        ok = all(lo_t <= c <= hi_t for c in covs)
-        ok_all &= ok
-        target_rows.append(
-            [
-                f"{label}: coverage in [{lo_t:.0%}, {hi_t:.0%}] (distinct extremes)",
-                f"{pct(min(covs))} .. {pct(max(covs))}",
-                verdict(ok),
-            ]
-        )
+    covs = [t.coverage("rate") for p, _, t, _ in results if not p.weak_spot]
+    ok = all(lo_t <= c <= hi_t for c in covs)
+    ok_all &= ok
+    target_rows.append(
+        [
+            f"selection rate (Wilson): coverage in [{lo_t:.0%}, {hi_t:.0%}]",
+            f"{pct(min(covs))} .. {pct(max(covs))}",
+            verdict(ok),
+        ]
+    )
     for key in TARGET_COLUMNS[1:]:
         label = dict(COVERAGE_COLUMNS)[key]
-        covs = [t.coverage(key) for p, _, t, _ in results if p.weak_spot]
-        target_rows.append(
-            [
-                f"{label}: tied extremes (weak spot, reported)",
-                f"{pct(min(covs))} .. {pct(max(covs))}",
-                "REPORTED",
-            ]
-        )
+        for tied in (False, True):
+            covs = [t.coverage(key) for p, _, t, _ in results if p.weak_spot == tied]
+            ok = all(c >= floor for c in covs)
+            ok_all &= ok
+            which = "tied extremes" if tied else "distinct extremes"
+            target_rows.append(
+                [
+                    f"{label}: coverage >= {floor:.1%} ({which})",
+                    f"{pct(min(covs))} .. {pct(max(covs))}",
+                    verdict(ok),
+                ]
+            )
     log("coverage targets")
     log(table(target_rows, ["target", "measured (min .. max over rows)", ""]))
     log()

@@ -10,6 +10,7 @@ PYTEST_DONT_REWRITE
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
@@ -23,13 +24,17 @@ if TYPE_CHECKING:
     from pytest_fairness.metrics._counts import GroupCounts
 
 __all__ = [
+    "PAIRWISE_LIMIT",
+    "Family",
     "bootstrap_cells",
     "disparity_replicates",
     "effective_size",
+    "n_pairs",
     "newcombe_interval",
     "pair_interval",
     "percentile_interval",
     "replicate_values",
+    "simultaneous_fair_end",
     "wilson_interval",
     "z_value",
 ]
@@ -336,3 +341,222 @@ def percentile_interval(
         return math.nan, math.nan
     lo, hi = np.quantile(finite, [(1 - level) / 2, (1 + level) / 2])
     return float(lo), float(hi)
+
+
+#: Above this many pairs x replicates, the fair end uses one band per group
+#: (linear in the groups) instead of one per pair.
+PAIRWISE_LIMIT = 5_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """One set of groups whose pairs a disparity compares.
+
+    Attributes
+    ----------
+    replicates : ndarray, shape (n_boot, n_groups)
+        Bootstrap replicates of one rate for every group.
+    observed : ndarray, shape (n_groups,)
+        The observed rate of every group.
+    eligible : ndarray of bool, shape (n_groups,)
+        Groups taking part (large enough).
+    reference : int or None
+        Position of the reference group, when the disparity compares every
+        group with it; None compares every pair.
+    """
+
+    replicates: NDArray[np.float64]
+    observed: NDArray[np.float64]
+    eligible: NDArray[np.bool_]
+    reference: int | None = None
+
+    def pairs(self, kind: str) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """Return the compared pairs ``(a, b)``, ordered so ``v_a >= v_b``.
+
+        Parameters
+        ----------
+        kind : {"difference", "ratio"}
+            For ratios, pairs with an observed rate of 0 are left out (their
+            log-ratio is undefined).
+
+        Returns
+        -------
+        tuple of ndarray
+            Positions of the higher and the lower group of every pair.
+        """
+        ok = self.eligible & np.isfinite(self.observed)
+        if kind == "ratio":
+            ok &= self.observed > 0
+        idx = np.flatnonzero(ok)
+        if self.reference is not None:
+            if not ok[self.reference]:
+                return np.empty(0, np.intp), np.empty(0, np.intp)
+            others = idx[idx != self.reference]
+            a = others
+            b = np.full_like(others, self.reference)
+        else:
+            a, b = (idx[x] for x in np.triu_indices(idx.size, k=1))
+        swap = self.observed[a] < self.observed[b]
+        return np.where(swap, b, a), np.where(swap, a, b)
+
+
+def _pair_stats(
+    family: Family, kind: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Observed gaps, their bootstrap standard errors and studentized deviations.
+
+    The gap is ``v_a - v_b`` for differences and ``log(v_a / v_b)`` for
+    ratios, both >= 0. The deviation of a replicate, ``|gap* - gap| / se``,
+    stands for ``|gap - true gap| / se``.
+    """
+    a, b = family.pairs(kind)
+    obs, reps = family.observed, family.replicates
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "difference":
+            gap = obs[a] - obs[b]
+            boot = reps[:, a] - reps[:, b]
+        else:
+            gap = np.log(obs[a] / obs[b])
+            boot = np.log(reps[:, a] / reps[:, b])
+    finite = np.isfinite(boot)
+    if finite.all():
+        se = boot.std(axis=0)
+    else:
+        boot = np.where(finite, boot, np.nan)
+        se = np.nanstd(boot, axis=0) if boot.size else np.empty(0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # absolute: which group of a pair is higher is itself read from the data
+        boot -= gap
+        np.abs(boot, out=boot)
+        boot /= se
+    dev = boot if np.isfinite(boot).all() else np.where(np.isfinite(boot), boot, np.nan)
+    return gap, se, dev
+
+
+def _group_stats(
+    family: Family, kind: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Per-group estimates (rates, or log rates), standard errors, deviations."""
+    ok = family.eligible & np.isfinite(family.observed)
+    if kind == "ratio":
+        ok &= family.observed > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "difference":
+            est, boot = family.observed, family.replicates
+        else:
+            est, boot = np.log(family.observed), np.log(family.replicates)
+    est = np.where(ok, est, np.nan)
+    boot = np.where(ok[None, :] & np.isfinite(boot), boot, np.nan)
+    se = np.nanstd(boot, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dev = np.abs(boot - est) / se
+    return est, se, np.where(np.isfinite(dev), dev, np.nan)
+
+
+def _max_over(devs: list[NDArray[np.float64]], n_boot: int) -> NDArray[np.float64]:
+    """Row-wise maximum over several arrays, ignoring NaN (NaN for none)."""
+    out = np.full(n_boot, np.nan)
+    for dev in devs:
+        if dev.shape[1]:
+            # fmax ignores NaN: an all-NaN row stays NaN
+            out = np.fmax(out, np.fmax.reduce(dev, axis=1))
+    return out
+
+
+def n_pairs(families: list[Family]) -> int:
+    """Return how many pairs of groups the families compare.
+
+    Parameters
+    ----------
+    families : list of Family
+        The compared groups.
+
+    Returns
+    -------
+    int
+        Pairs with defined observed rates, over all families.
+    """
+    total = 0
+    for f in families:
+        ok = f.eligible & np.isfinite(f.observed)
+        k = int(ok.sum())
+        if f.reference is not None:
+            total += k - 1 if ok[f.reference] else 0
+        else:
+            total += k * (k - 1) // 2
+    return total
+
+
+def simultaneous_fair_end(families: list[Family], kind: str, level: float) -> float:
+    """Return the fair end of a max-min disparity's interval, for any group.
+
+    The disparity is the largest gap over many pairs of groups; the gap of
+    the observed worst pair is the largest of many noisy gaps and overstates
+    the truth when several groups are close to the extremes. This end holds
+    for every pair at once: with the studentized bootstrap deviations of all
+    pairs (of all families), ``c`` is the ``(1 + level) / 2`` quantile of
+    their maximum absolute value, and every true gap is at least
+    ``gap - c * se`` together.
+
+    Parameters
+    ----------
+    families : list of Family
+        The groups and rates the disparity compares: one per rate (several
+        for the worst-of aggregates) and per table (several for
+        ``intersectional=False``).
+    kind : {"difference", "ratio"}
+        ``difference``: the lower end, ``max(0, max over pairs of gap - c
+        se)``. ``ratio``: the upper end, ``min(1, min over pairs of
+        exp(-(log gap - c se)))`` on the log scale.
+    level : float
+        Confidence level of the two-sided interval.
+
+    Returns
+    -------
+    float
+        The end; NaN when no pair has a gap defined in most replicates.
+
+    Notes
+    -----
+    With more than :data:`PAIRWISE_LIMIT` pairs x replicates, every group
+    gets a band instead (``c`` from the maximum of the groups' absolute
+    deviations) and a pair's gap is at least the distance between its two
+    bands: linear in the groups, wider than the pairwise end.
+    """
+    n_boot = families[0].replicates.shape[0] if families else 0
+    q = (1 + level) / 2
+    best = -math.inf
+    if n_pairs(families) * n_boot <= PAIRWISE_LIMIT:
+        stats = [_pair_stats(f, kind) for f in families]
+        t = _max_over([dev for _, _, dev in stats], n_boot)
+        t = t[~np.isnan(t)]
+        if t.size < n_boot / 2:
+            return math.nan
+        c = float(np.quantile(t, q))
+        for gap, se, _ in stats:
+            bound = gap - c * se
+            bound = bound[np.isfinite(bound)]
+            if bound.size:
+                best = max(best, float(bound.max()))
+    else:
+        gstats = [_group_stats(f, kind) for f in families]
+        t = _max_over([dev for _, _, dev in gstats], n_boot)
+        t = t[~np.isnan(t)]
+        if t.size < n_boot / 2:
+            return math.nan
+        c = float(np.quantile(t, q))
+        for (est, se, _), f in zip(gstats, families, strict=True):
+            lower, upper = est - c * se, est + c * se
+            if f.reference is not None:
+                r = f.reference
+                gaps = np.maximum(lower - upper[r], lower[r] - upper)
+            else:
+                gaps = np.array([np.nanmax(lower) - np.nanmin(upper)])
+            gaps = gaps[np.isfinite(gaps)]
+            if gaps.size:
+                best = max(best, float(gaps.max()))
+    if best == -math.inf:
+        return math.nan
+    if kind == "difference":
+        return max(0.0, best)
+    return min(1.0, math.exp(-max(0.0, best)))

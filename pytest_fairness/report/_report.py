@@ -31,13 +31,16 @@ from pytest_fairness.metrics import (
     resolve_metric,
 )
 from pytest_fairness.metrics._intervals import (
+    Family,
     bootstrap_cells,
     disparity_replicates,
     effective_size,
+    n_pairs,
     newcombe_interval,
     pair_interval,
     percentile_interval,
     replicate_values,
+    simultaneous_fair_end,
     wilson_interval,
 )
 
@@ -590,9 +593,30 @@ class FairnessReport:
             return whole
         reps = replicate_values(self._replicate_cells(d.attribute), d.metric)
         pair = pair_interval(reps, i_lo, i_hi, spec.kind, level)
+        # The fair end holds for every compared pair at once, so that a worst
+        # pair picked out of many similar groups does not look worse than it
+        # is (docs/statistics.md); the observed pair's own end bounds it.
+        families = [
+            Family(
+                replicate_values(self._replicate_cells(attr), m),
+                t.values(m),
+                t.counts.rows >= self.min_group_size,
+                self._reference_index(t, attr),
+            )
+            for attr, t in self._tables(attribute)
+            for m in metrics
+        ]
+        # one pair (two groups, one rate): nothing is selected, its own end is exact
+        fair = (
+            simultaneous_fair_end(families, spec.kind, level)
+            if n_pairs(families) > 1
+            else math.nan
+        )
         if spec.kind == "difference":
-            return pair[0], max(pair[1], whole[1])
-        return min(pair[0], whole[0]), pair[1]
+            low = pair[0] if math.isnan(fair) else min(pair[0], fair)
+            return low, max(pair[1], whole[1])
+        high = pair[1] if math.isnan(fair) else max(pair[1], fair)
+        return min(pair[0], whole[0]), high
 
     def interval(
         self, name: str, *, attribute: str | None = None, level: float | None = None

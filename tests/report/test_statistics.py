@@ -48,17 +48,12 @@ def test_same_seed_gives_bit_identical_intervals():
     np.testing.assert_array_equal(np.random.get_state()[1], state)  # noqa: NPY002
 
 
-def test_intervals_agree_with_fairlearn_bootstrap():
-    # fairlearn resamples rows, we resample each group's cells: with groups of
-    # ~2000 both estimate the same sampling distribution; 1000 replicates give
-    # quantiles with Monte-Carlo error of about 0.003, so 0.01 is the tolerance.
+def _fairlearn_and_ours(groups, rates, n=6000):
     rng = np.random.default_rng(0)
-    n = 6000
-    s = rng.choice(["a", "b", "c"], n)
+    s = rng.choice(groups, n)
     y = rng.integers(0, 2, n)
-    p = (
-        rng.random(n) < np.where(s == "a", 0.45, np.where(s == "b", 0.55, 0.65))
-    ).astype(int)
+    rate = dict(zip(groups, rates, strict=True))
+    p = (rng.random(n) < np.vectorize(rate.get)(s)).astype(int)
     mf = flm.MetricFrame(
         metrics=flm.selection_rate,
         y_true=y,
@@ -69,12 +64,54 @@ def test_intervals_agree_with_fairlearn_bootstrap():
         random_state=0,
     )
     report = pf.audit(y, p, sensitive_features=s, confidence=0.95)
+    return mf, report
+
+
+def test_two_group_intervals_agree_with_fairlearn_bootstrap():
+    # fairlearn resamples rows, we resample each group's cells: with groups of
+    # ~3000 both estimate the same sampling distribution; 1000 replicates give
+    # quantiles with Monte-Carlo error of about 0.003, so 0.01 is the tolerance.
+    mf, report = _fairlearn_and_ours(["a", "b"], [0.45, 0.55])
     np.testing.assert_allclose(
         report.interval("selection_rate_difference"), mf.difference_ci(), atol=0.01
     )
     np.testing.assert_allclose(
         report.interval("selection_rate_ratio"), mf.ratio_ci(), atol=0.01
     )
+
+
+def test_with_more_groups_the_unfair_end_agrees_and_the_fair_end_is_guarded():
+    # With three groups the disparity is the largest of three gaps. The unfair
+    # end (high for a difference, low for a ratio) is fairlearn's percentile;
+    # the fair end holds for every pair at once, so it lies at least as far
+    # from the estimate as fairlearn's (which reads the noisiest pair).
+    mf, report = _fairlearn_and_ours(["a", "b", "c"], [0.45, 0.55, 0.65])
+    low, high = report.interval("selection_rate_difference")
+    fl_low, fl_high = mf.difference_ci()
+    assert high == pytest.approx(fl_high, abs=0.01)
+    assert low <= fl_low + 0.003
+    low, high = report.interval("selection_rate_ratio")
+    fl_low, fl_high = mf.ratio_ci()
+    assert low == pytest.approx(fl_low, abs=0.01)
+    assert high >= fl_high - 0.003
+    assert low < report.ratio("selection_rate") < high
+
+
+def test_the_fair_end_guards_against_the_worst_pair_of_equal_groups():
+    # 20 groups with the same true rate: the observed worst pair is the largest
+    # of 190 noisy gaps. Its own interval excludes 0 most of the time; the
+    # interval of the disparity must still include parity.
+    rng = np.random.default_rng(3)
+    g = np.repeat(np.arange(20), 200)
+    y = rng.integers(0, 2, g.size)
+    p = (rng.random(g.size) < 0.5).astype(int)
+    report = pf.audit(y, p, sensitive_features=g, confidence=0.95)
+    d = report.disparity("demographic_parity_difference")
+    assert d.value > 0.1  # what the point estimate alone would fail on
+    assert d.interval[0] == 0.0
+    assert report.interval("demographic_parity_ratio")[1] == 1.0
+    verdict = report.check({"demographic_parity_difference": 0.05}).verdict
+    assert verdict == "inconclusive"  # not "failed": the data cannot tell
 
 
 def test_three_verdicts_and_how_much_data_settles():
