@@ -9,16 +9,19 @@ summary, JUnit properties and reports as disparity gates.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_fairness.baseline import Comparison, baseline_path, compare
+from pytest_fairness.baseline import Comparison, compare
 from pytest_fairness.exceptions import FairnessValueError
 from pytest_fairness.plugin._gate import (
+    baseline_info,
+    bound_row,
     check_name,
     conclude,
     in_ci,
+    stored_baseline,
+    stored_value,
     update_command,
 )
 from pytest_fairness.plugin._marker import (
@@ -30,7 +33,6 @@ from pytest_fairness.plugin._marker import (
 from pytest_fairness.plugin._state import (
     RECORDS_KEY,
     FairnessState,
-    display_path,
     split_nodeid,
 )
 
@@ -127,41 +129,27 @@ def _row(
     update: bool,
     auto: bool,
 ) -> dict[str, Any]:
-    status = None if comparison is None else comparison.status
-    outcome: str
-    if r.verdict in ("failed", "inconclusive"):
-        outcome = r.verdict
-    elif status == "regressed" and not update:
-        outcome = "regressed"
-    elif status == "new" and missing_fails:
-        outcome = "missing"
-    else:
-        outcome = "passed"
-    return {
-        "metric": r.bound.metric,
-        "op": r.bound.op,
-        "limit": r.bound.limit,
-        "bound": str(r.bound),
-        "value": None if math.isnan(r.value) else r.value,
-        "verdict": r.verdict,
-        "rate_metric": None,
-        "attribute": None,
-        "reference": None,
-        "low": None,
-        "high": None,
-        "reason": r.detail or None,
-        "baseline": None if comparison is None else comparison.baseline,
-        "change": None if comparison is None else comparison.change,
-        "tolerance": None if comparison is None else comparison.tolerance,
-        "interval": None
-        if r.interval is None
-        else [None if math.isnan(v) else v for v in r.interval],
-        "level": None,
-        "settle": None,
-        "status": status,
-        "outcome": outcome,
-        "tolerance_mode": "auto" if auto else "absolute",
-    }
+    row = bound_row(
+        r.bound,
+        r.value,
+        r.verdict,
+        r.interval,
+        comparison,
+        missing_fails=missing_fails,
+        update=update,
+    )
+    row.update(
+        rate_metric=None,
+        attribute=None,
+        reference=None,
+        low=None,
+        high=None,
+        reason=r.detail or None,
+        level=None,
+        settle=None,
+        tolerance_mode="auto" if auto else "absolute",
+    )
+    return row
 
 
 def run_causal_check(
@@ -241,15 +229,9 @@ def run_causal_check(
     comparisons: dict[str, Comparison] = {}
     auto: set[str] = set()
     missing: list[str] = []
-    baseline_info: dict[str, Any] = {"enabled": settings["baseline"]}
+    info: dict[str, Any] = {"enabled": False}
     if settings["baseline"]:
-        path = baseline_path(
-            item.path,
-            rootpath=item.config.rootpath,
-            baseline_dir=state.options.baseline_dir,
-        )
-        stored = state.load_baseline(path)
-        stored_metrics = stored.gates.get(key, {}).get("metrics", {})
+        path, stored_metrics = stored_baseline(item, state, key)
         entry: dict[str, Any] = {
             "kind": "causal",
             "subject": gate.subject,
@@ -260,14 +242,9 @@ def run_causal_check(
             entry["metrics"][metric] = {"value": r.value}
             if r.detail:
                 entry["metrics"][metric]["detail"] = r.detail
-            old = stored_metrics.get(metric)
+            old = stored_value(stored_metrics, metric)
             if old is None:
-                stored_value = None
                 missing.append(metric)
-            elif old.get("value") is None:
-                stored_value = math.nan
-            else:
-                stored_value = float(old["value"])
             tol = (
                 tolerance.get(metric, DEFAULT_TOLERANCE)
                 if isinstance(tolerance, dict)
@@ -279,21 +256,12 @@ def run_causal_check(
             comparisons[metric] = compare(
                 metric,
                 r.value,
-                stored_value,
+                old,
                 higher_is_better=False,
                 tolerance=0.0 if tol == AUTO else float(tol),
                 interval=interval,
             )
-        baseline_info.update(
-            file=str(path),
-            display=display_path(path, item.config.rootpath),
-            status="updated" if update else ("missing" if missing else "compared"),
-            missing=missing,
-            write=update or (bool(missing) and not ci),
-            entry=entry,
-        )
-        if baseline_info["status"] == "missing" and not ci:
-            baseline_info["status"] = "recorded"
+        info = baseline_info(item, path, entry, missing, update=update, ci=ci)
 
     rows = [
         _row(
@@ -326,7 +294,7 @@ def run_causal_check(
         "bounds": rows,
         "small_groups": [],
         "groups": [],
-        "baseline": baseline_info,
+        "baseline": info,
         "update_command": update_command(state, item.nodeid),
     }
     conclude(

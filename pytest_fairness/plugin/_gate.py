@@ -38,12 +38,24 @@ from pytest_fairness.plugin._state import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pytest_fairness import FairnessReport, GateResult
-    from pytest_fairness.gates import BoundResult
+    from pytest_fairness.gates import Bound, BoundResult
     from pytest_fairness.metrics import GroupValue
     from pytest_fairness.plugin._marker import GateSettings
 
-__all__ = ["check_name", "conclude", "in_ci", "run_check", "update_command"]
+__all__ = [
+    "baseline_info",
+    "bound_row",
+    "check_name",
+    "conclude",
+    "in_ci",
+    "run_check",
+    "stored_baseline",
+    "stored_value",
+    "update_command",
+]
 
 _FALSE = ("", "0", "false", "no", "off")
 
@@ -200,15 +212,44 @@ def _side(g: GroupValue | None) -> dict[str, Any] | None:
     }
 
 
-def _bound_row(
-    r: BoundResult, comparison: Comparison | None, missing_fails: bool, update: bool
+def bound_row(
+    bound: Bound,
+    value: float,
+    verdict: str,
+    interval: tuple[float, float] | None,
+    comparison: Comparison | None,
+    *,
+    missing_fails: bool,
+    update: bool,
 ) -> dict[str, Any]:
-    d = r.disparity
+    """Return the record row of one bound: its verdict, baseline and outcome.
+
+    Parameters
+    ----------
+    bound : Bound
+        The bound.
+    value : float
+        The bounded value (NaN when undefined).
+    verdict : {"passed", "failed", "inconclusive"}
+        The bound's own verdict.
+    interval : tuple of float or None
+        The value's interval.
+    comparison : Comparison or None
+        The comparison with the baseline, when baselines are on.
+    missing_fails : bool
+        A bound without a baseline fails (under CI).
+    update : bool
+        Baselines are being updated, so a regression does not fail.
+
+    Returns
+    -------
+    dict
+        JSON-friendly fields shared by disparity and causal gates, with
+        ``outcome``: passed, failed, inconclusive, regressed or missing.
+    """
     status = None if comparison is None else comparison.status
-    if r.verdict == "failed":
-        outcome = "failed"
-    elif r.verdict == "inconclusive":
-        outcome = "inconclusive"
+    if verdict in ("failed", "inconclusive"):
+        outcome = verdict
     elif status == "regressed" and not update:
         outcome = "regressed"
     elif status == "new" and missing_fails:
@@ -216,29 +257,47 @@ def _bound_row(
     else:
         outcome = "passed"
     return {
-        "metric": r.bound.metric,
-        "op": r.bound.op,
-        "limit": r.bound.limit,
-        "bound": str(r.bound),
-        "value": None if math.isnan(r.value) else r.value,
-        "verdict": r.verdict,
-        "rate_metric": d.metric,
-        "attribute": d.attribute,
-        "reference": None if d.reference is None else _group(d.reference),
-        "low": _side(d.low),
-        "high": _side(d.high),
-        "reason": d.reason,
+        "metric": bound.metric,
+        "op": bound.op,
+        "limit": bound.limit,
+        "bound": str(bound),
+        "value": None if math.isnan(value) else value,
+        "verdict": verdict,
         "baseline": None if comparison is None else comparison.baseline,
         "change": None if comparison is None else comparison.change,
         "tolerance": None if comparison is None else comparison.tolerance,
         "interval": None
-        if r.interval is None
-        else [None if math.isnan(v) else v for v in r.interval],
-        "level": r.level,
-        "settle": r.settle,
+        if interval is None
+        else [None if math.isnan(v) else v for v in interval],
         "status": status,
         "outcome": outcome,
     }
+
+
+def _bound_row(
+    r: BoundResult, comparison: Comparison | None, missing_fails: bool, update: bool
+) -> dict[str, Any]:
+    d = r.disparity
+    row = bound_row(
+        r.bound,
+        r.value,
+        r.verdict,
+        r.interval,
+        comparison,
+        missing_fails=missing_fails,
+        update=update,
+    )
+    row.update(
+        rate_metric=d.metric,
+        attribute=d.attribute,
+        reference=None if d.reference is None else _group(d.reference),
+        low=_side(d.low),
+        high=_side(d.high),
+        reason=d.reason,
+        level=r.level,
+        settle=r.settle,
+    )
+    return row
 
 
 def _group_tables(report: FairnessReport, metrics: list[str]) -> list[dict[str, Any]]:
@@ -353,17 +412,117 @@ def conclude(
         if on_inconclusive == "skip":
             pytest.skip(text)
         warnings.warn(FairnessWarning(text), stacklevel=4)
-    baseline_info = record["baseline"]
-    if baseline_info.get("status") == "recorded":
+    info = record["baseline"]
+    if info.get("status") == "recorded":
         warnings.warn(
             FairnessWarning(
                 f"no fairness baseline for {record['key']!r} ({', '.join(missing)}) "
-                f"in {baseline_info['display']}: the current values are recorded "
+                f"in {info['display']}: the current values are recorded "
                 "and written at the end of the session. Commit the file; when the "
                 "environment variable CI is set, a missing baseline fails."
             ),
             stacklevel=4,
         )
+
+
+def stored_baseline(
+    item: pytest.Item, state: FairnessState, key: str
+) -> tuple[Path, dict[str, Any]]:
+    """Return a test module's baseline file and the stored metrics of one gate.
+
+    Parameters
+    ----------
+    item : pytest.Item
+        The test.
+    state : FairnessState
+        The plugin's session state (reads each file once).
+    key : str
+        The gate's key (``test`` or ``test::name``).
+
+    Returns
+    -------
+    tuple
+        The file's path and the gate's stored metrics (empty when none).
+
+    Raises
+    ------
+    BaselineError
+        When the file is corrupt or of another schema.
+    """
+    path = baseline_path(
+        item.path,
+        rootpath=item.config.rootpath,
+        baseline_dir=state.options.baseline_dir,
+    )
+    stored = state.load_baseline(path)
+    return path, stored.gates.get(key, {}).get("metrics", {})
+
+
+def stored_value(stored_metrics: Mapping[str, Any], metric: str) -> float | None:
+    """Return a metric's baseline value: None when absent, NaN when undefined.
+
+    Parameters
+    ----------
+    stored_metrics : mapping
+        The stored metrics of a gate.
+    metric : str
+        The metric.
+
+    Returns
+    -------
+    float or None
+        The stored value.
+    """
+    old = stored_metrics.get(metric)
+    if old is None:
+        return None
+    return math.nan if old.get("value") is None else float(old["value"])
+
+
+def baseline_info(
+    item: pytest.Item,
+    path: Path,
+    entry: dict[str, Any],
+    missing: list[str],
+    *,
+    update: bool,
+    ci: bool,
+) -> dict[str, Any]:
+    """Return what a gate record says of its baseline.
+
+    Parameters
+    ----------
+    item : pytest.Item
+        The test.
+    path : pathlib.Path
+        The baseline file.
+    entry : dict
+        What this gate would store.
+    missing : list of str
+        Its metrics without a stored value.
+    update : bool
+        Baselines are being updated.
+    ci : bool
+        Running under CI (a missing baseline fails and nothing is written).
+
+    Returns
+    -------
+    dict
+        ``enabled``, ``file``, ``display``, ``status`` (updated, recorded,
+        missing or compared), ``missing``, ``write`` and ``entry``.
+    """
+    status = "updated" if update else ("missing" if missing else "compared")
+    if status == "missing" and not ci:
+        status = "recorded"
+    return {
+        "enabled": True,
+        "file": str(path),
+        "display": display_path(path, item.config.rootpath),
+        "status": status,
+        "missing": missing,
+        "write": update or (bool(missing) and not ci),
+        "entry": entry,
+    }
 
 
 def run_check(
@@ -451,26 +610,12 @@ def run_check(
     ci = in_ci() and not update
     comparisons: dict[str, Comparison] = {}
     auto: set[str] = set()  # disparities judged with tolerance="auto"
-    baseline_info: dict[str, Any] = {"enabled": settings.baseline}
-    entry: dict[str, Any] | None = None
+    info: dict[str, Any] = {"enabled": False}
     missing: list[str] = []
     if settings.baseline:
-        path = baseline_path(
-            item.path,
-            rootpath=item.config.rootpath,
-            baseline_dir=state.options.baseline_dir,
-        )
-        stored = state.load_baseline(path)
-        entry = _entry(gate)
-        stored_metrics = stored.gates.get(key, {}).get("metrics", {})
+        path, stored_metrics = stored_baseline(item, state, key)
         for r in gate.results:
-            old = stored_metrics.get(r.bound.metric)
-            if old is None:
-                stored_value = None
-            elif old.get("value") is None:
-                stored_value = math.nan
-            else:
-                stored_value = float(old["value"])
+            old = stored_value(stored_metrics, r.bound.metric)
             tolerance: float | str = settings.tolerance_for(r.bound.metric)
             interval = None
             if tolerance == "auto":
@@ -482,23 +627,14 @@ def run_check(
             comparisons[r.bound.metric] = compare(
                 r.bound.metric,
                 r.value,
-                stored_value,
+                old,
                 higher_is_better=resolve_disparity(r.bound.metric).higher_is_better,
                 tolerance=0.0 if tolerance == "auto" else float(tolerance),
                 interval=interval,
             )
             if old is None:
                 missing.append(r.bound.metric)
-        baseline_info.update(
-            file=str(path),
-            display=display_path(path, item.config.rootpath),
-            status="updated" if update else ("missing" if missing else "compared"),
-            missing=missing,
-            write=update or (bool(missing) and not ci),
-            entry=entry,
-        )
-        if baseline_info["status"] == "missing" and not ci:
-            baseline_info["status"] = "recorded"
+        info = baseline_info(item, path, _entry(gate), missing, update=update, ci=ci)
 
     rows = [
         _bound_row(r, comparisons.get(r.bound.metric), ci, update) for r in gate.results
@@ -529,7 +665,7 @@ def run_check(
             for g in gate.small_groups
         ],
         "groups": _group_tables(report, metrics),
-        "baseline": baseline_info,
+        "baseline": info,
         "update_command": update_command(state, item.nodeid),
     }
     conclude(
