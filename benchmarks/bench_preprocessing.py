@@ -13,7 +13,11 @@ intersectional groups). Each row of the table times one call a user makes:
 * ``fit`` + ``transform`` for the transformers (``fit_transform``);
 * ``fit`` for ``Reweighing`` (the weights are ``sample_weight_``);
 * ``fit_resample`` for the three ``Resampler`` strategies;
-* ``bias_profile`` of the frame (groups, gaps and 8 x 2 associations).
+* ``bias_profile`` of the frame (groups, gaps and 8 x 2 associations);
+* ``PrototypeRepresentationLearner`` ``fit_transform``, once, on the first
+  ``--prototype-rows`` rows only (2 prototypes, 20 iterations): fairlearn's
+  optimiser differentiates numerically, so its cost grows with rows times
+  parameters and the larger sizes would take hours.
 
 Comparable contenders, fed the same data in the form they need (prepared
 before timing):
@@ -23,7 +27,10 @@ before timing):
   and on 8 features plus two numeric sensitive columns (the same output as
   ours with ``sensitive_feature_ids``);
 * aif360's ``Reweighing`` (``aif360.sklearn``) with the two sensitive columns
-  in the index (the same weights).
+  in the index (the same weights);
+* fairlearn's ``PrototypeRepresentationLearner`` with the two sensitive
+  columns, which it merges into one itself (the same representation: ours
+  wraps it).
 
 Before timing, the script checks that each contender's output equals ours on
 the first size. It prints medians of ``--repeat`` runs and the ratios of the
@@ -59,12 +66,15 @@ from pytest_fairness.preprocessing import (  # noqa: E402
     CorrelationRemover,
     DisparateImpactRemover,
     GroupStandardizer,
+    PrototypeRepresentationLearner,
     Resampler,
     Reweighing,
     bias_profile,
 )
 
 N_FEATURES = 8
+PROTOTYPE = {"n_prototypes": 2, "max_iter": 20, "random_state": 0}
+PROTOTYPE_ROW = "PrototypeRepresentationLearner"
 GENDERS = np.array(["female", "male"])
 RACES = np.array(["white", "black", "hispanic", "asian"])
 
@@ -174,11 +184,35 @@ def theirs(data: dict[str, Any]) -> dict[str, tuple[str, Callable[[], Any]]]:
     return out
 
 
-def check_equal(data: dict[str, Any]) -> list[list[str]]:
+def prototype_case(
+    data: dict[str, Any],
+) -> tuple[Callable[[], Any], tuple[str, Callable[[], Any]] | None]:
+    """Our prototype learner and fairlearn's, on the same (small) data."""
+    X, y, sf = data["X"], data["y"], data["sf"]
+
+    def mine() -> Any:
+        learner = PrototypeRepresentationLearner(**PROTOTYPE)
+        return learner.fit_transform(X, y, sensitive_features=sf)
+
+    try:
+        from fairlearn.preprocessing import PrototypeRepresentationLearner as FLPRL
+    except ImportError:  # pragma: no cover - fairlearn < 0.13
+        return mine, None
+    return mine, (
+        "fairlearn PrototypeRepresentationLearner",
+        lambda: FLPRL(**PROTOTYPE).fit(X, y, sensitive_features=sf).transform(X),
+    )
+
+
+def check_equal(data: dict[str, Any], prototype_rows: int) -> list[list[str]]:
     """Each contender's output against ours, before anything is timed."""
     mine = ours(data)
+    mine[PROTOTYPE_ROW], their_prototype = prototype_case(make_data(prototype_rows))
+    contenders = theirs(data)
+    if their_prototype is not None:
+        contenders[PROTOTYPE_ROW] = their_prototype
     rows = []
-    for key, (name, run) in theirs(data).items():
+    for key, (name, run) in contenders.items():
         a = np.asarray(mine[key]())
         b = np.asarray(run())
         diff = float(np.max(np.abs(a - b)))
@@ -188,8 +222,9 @@ def check_equal(data: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def timed(run: Callable[[], Any], repeat: int) -> float:
-    run()  # warm-up
+def timed(run: Callable[[], Any], repeat: int, *, warm_up: bool = True) -> float:
+    if warm_up:
+        run()
     times = []
     for _ in range(repeat):
         gc.collect()
@@ -213,6 +248,12 @@ def main(argv: list[str] | None = None) -> int:
         default=3,
         help="timed runs at sizes of 1e6 rows and more",
     )
+    parser.add_argument(
+        "--prototype-rows",
+        type=float,
+        default=2000,
+        help="rows for PrototypeRepresentationLearner (timed once, after its check)",
+    )
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")  # e.g. pandas' notices inside aif360
     sizes = [int(s) for s in args.sizes]
@@ -221,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{platform.machine()} | {os.cpu_count()} cores"
     )
     print("\nCorrectness (first size):")
-    checks = check_equal(make_data(sizes[0]))
+    prototype_rows = int(args.prototype_rows)
+    checks = check_equal(make_data(sizes[0]), prototype_rows)
     print(
         tabulate(
             checks, headers=["ours", "contender", "max |diff|", ""], tablefmt="github"
@@ -242,6 +284,14 @@ def main(argv: list[str] | None = None) -> int:
             t = timed(their_run, repeat)
             rows.append([f"{n:,}", key, fmt(mine), name, fmt(t), f"{t / mine:.1f}x"])
         print(f"... {n:.0e} rows done", flush=True)
+    # one run each: the correctness check above was the warm-up
+    mine_run, other = prototype_case(make_data(prototype_rows))
+    mine = timed(mine_run, 1, warm_up=False)
+    row = [f"{prototype_rows:,}", PROTOTYPE_ROW, fmt(mine), "", "", ""]
+    if other is not None:
+        t = timed(other[1], 1, warm_up=False)
+        row[3:] = [other[0], fmt(t), f"{t / mine:.1f}x"]
+    rows.append(row)
     print()
     print(
         tabulate(

@@ -13,6 +13,7 @@ EXPECTED = [
     "CorrelationRemover",
     "DisparateImpactRemover",
     "GroupStandardizer",
+    "PrototypeRepresentationLearner",
     "Resampler",
     "Reweighing",
     "ReweighingMeta",
