@@ -91,5 +91,14 @@ def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Proje
     """A fresh model repo; CI and GitHub variables unset, the package importable."""
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    # Under this suite's own ``-n 2``, a subprocess run must not look like an
+    # xdist worker (pytest-benchmark, for one, warns then, and a project with
+    # ``filterwarnings = error`` fails on that warning).
+    for name in (
+        "PYTEST_XDIST_WORKER",
+        "PYTEST_XDIST_WORKER_COUNT",
+        "PYTEST_XDIST_TESTRUNUID",
+    ):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     return Project(pytester)
