@@ -66,7 +66,13 @@ class Bound:
         return f"{self.op} {self.limit:g}"
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-friendly dict."""
+        """Return a JSON-friendly dict.
+
+        Returns
+        -------
+        dict
+            The fields as JSON types (NaN values as None).
+        """
         return {"metric": self.metric, "op": self.op, "limit": self.limit}
 
 

@@ -118,7 +118,13 @@ class BoundResult:
     settle: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-friendly dict."""
+        """Return a JSON-friendly dict.
+
+        Returns
+        -------
+        dict
+            The fields as JSON types (NaN values as None).
+        """
         return {
             **self.bound.to_dict(),
             "value": None if math.isnan(self.value) else self.value,

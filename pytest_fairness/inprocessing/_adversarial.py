@@ -98,11 +98,10 @@ class AdversarialDebiasingClassifier(LogitClassifier):
     adversary_loss_weight : float, default=1.0
         Weight ``alpha`` of the adversary's loss in the predictor's update
         (>= 0). 0 trains the same network without an adversary, a baseline.
-    criterion : {"demographic_parity", "equalized_odds"}, \
-default="demographic_parity"
-        What the adversary sees: the predictor's logit (demographic
-        parity), or the logit together with the true label (equalized odds:
-        the output should carry no group information within each class).
+    criterion : str, default="demographic_parity"
+        What the adversary sees: ``"demographic_parity"``, the predictor's
+        logit; ``"equalized_odds"``, the logit together with the true label
+        (the output should carry no group information within each class).
     hidden_layer_sizes : tuple of int, default=(16,)
         Hidden layers of the predictor; ``()`` makes it a logistic
         regression.

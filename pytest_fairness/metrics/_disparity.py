@@ -40,7 +40,13 @@ class GroupValue:
     count: int
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-friendly dict."""
+        """Return a JSON-friendly dict.
+
+        Returns
+        -------
+        dict
+            The fields as JSON types (NaN values as None).
+        """
         return {"group": list(self.group), "value": self.value, "count": self.count}
 
 
