@@ -35,10 +35,11 @@ __all__ = [
 
 DEFAULT_MIN_GROUP_SIZE = 30
 _T = TypeVar("_T")
-REPORT_SUFFIXES = (".json", ".md")
+REPORT_SUFFIXES = (".html", ".htm", ".json", ".md")
 
 HELP_REPORT = (
-    "Write every fairness gate of the run, with its groups, to PATH (.json or .md)"
+    "Write every fairness gate of the run, with its groups, to PATH "
+    "(.html, .json or .md)"
 )
 HELP_UPDATE_BASELINES = (
     "Rewrite the fairness baselines of the gates that run (and drop entries "
@@ -98,12 +99,13 @@ def report_path_arg(text: str) -> str:
     Raises
     ------
     argparse.ArgumentTypeError
-        Unless the path ends in ``.json`` or ``.md``.
+        Unless the path ends in ``.html`` (or ``.htm``), ``.json`` or
+        ``.md``, in any case.
     """
     if Path(text).suffix.lower() not in REPORT_SUFFIXES:
         msg = (
-            f"the report format is chosen by the file extension, one of "
-            f"{', '.join(REPORT_SUFFIXES)}. Got {text!r}"
+            "the report format is chosen by the file extension, one of "
+            f".html, .json, .md (.htm is read as .html). Got {text!r}"
         )
         raise argparse.ArgumentTypeError(msg)
     return text

@@ -261,6 +261,20 @@ def summary_rows(records: Sequence[Mapping[str, Any]]) -> list[list[str]]:
     ]
 
 
+def group_table(table: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    metrics = table["metrics"]
+    headers = [" × ".join(table["attributes"]), "count", *metrics]
+    rows = [
+        [
+            row["label"] + (" (small)" if row["small"] else ""),
+            f"{row['count']:,}",
+            *(_fmt(row["values"][m]) for m in metrics),
+        ]
+        for row in table["rows"]
+    ]
+    return headers, rows
+
+
 def group_lines(record: Mapping[str, Any]) -> list[str]:
     """Render the per-group tables of one gate (verbose summary).
 
@@ -277,22 +291,13 @@ def group_lines(record: Mapping[str, Any]) -> list[str]:
     """
     out = []
     for table in record["groups"]:
-        metrics = table["metrics"]
-        headers = [" × ".join(table["attributes"]), "count", *metrics]
-        rows = [
-            [
-                row["label"] + (" (small)" if row["small"] else ""),
-                f"{row['count']:,}",
-                *(_fmt(row["values"][m]) for m in metrics),
-            ]
-            for row in table["rows"]
-        ]
+        headers, rows = group_table(table)
         out += [f"{gate_label(record)}:", *_table(rows, headers, "simple").splitlines()]
         out.append("")
     return out
 
 
-def _note_lines(notes: Notes) -> list[str]:
+def note_lines(notes: Notes) -> list[str]:
     out = []
     for path, keys in sorted(notes.recorded.items()):
         out.append(f"baseline recorded in {path} (commit it): {', '.join(keys)}")
@@ -347,9 +352,9 @@ def summary_lines(
             out += group_lines(record)
         if out[-1] == "":
             out.pop()
-    note_lines = _note_lines(notes)
-    if note_lines:
-        out += ["", *note_lines]
+    notes_text = note_lines(notes)
+    if notes_text:
+        out += ["", *notes_text]
     return out
 
 
@@ -362,6 +367,13 @@ def _md_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> list[str
         return "| " + " | ".join(_md_cell(c) for c in cells) + " |"
 
     return [line(headers), "|" + "---|" * len(headers), *(line(r) for r in rows)]
+
+
+def verdict_line(records: Sequence[Mapping[str, Any]]) -> str:
+    if not records:
+        return "No fairness gate ran."
+    failed = sum(r["verdict"] != "passed" for r in records)
+    return f"{len(records)} gate(s), {failed} not passed"
 
 
 def markdown_report(records: Sequence[Mapping[str, Any]], notes: Notes) -> str:
@@ -380,14 +392,7 @@ def markdown_report(records: Sequence[Mapping[str, Any]], notes: Notes) -> str:
         A ``## Fairness gates`` section: a verdict line, the table of every
         bound, each gate's worst pairs and the baseline notes.
     """
-    failed = sum(r["verdict"] != "passed" for r in records)
-    out = ["## Fairness gates", ""]
-    out.append(
-        f"{len(records)} gate(s), {failed} not passed"
-        if records
-        else "No fairness gate ran."
-    )
-    out.append("")
+    out = ["## Fairness gates", "", verdict_line(records), ""]
     if records:
         out += [*_md_table(summary_rows(records), SUMMARY_HEADERS), ""]
         pairs = [
@@ -397,9 +402,9 @@ def markdown_report(records: Sequence[Mapping[str, Any]], notes: Notes) -> str:
         ]
         out += ["<details><summary>worst pairs</summary>", "", *pairs, "", "</details>"]
         out.append("")
-    note_lines = _note_lines(notes)
-    if note_lines:
-        out += [f"- {_md_cell(line.strip())}" for line in note_lines] + [""]
+    notes_text = note_lines(notes)
+    if notes_text:
+        out += [f"- {_md_cell(line.strip())}" for line in notes_text] + [""]
     return "\n".join(out)
 
 

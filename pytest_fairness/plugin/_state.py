@@ -351,13 +351,16 @@ class FairnessState:
         if report is None and not (summary and (records or self.notes)):
             return
         from pytest_fairness.plugin._render import json_report, markdown_report
+        from pytest_fairness.plugin._render_html import html_report
 
         if report is not None:
-            text = (
-                json_report(records, self.notes)
-                if report.suffix.lower() == ".json"
-                else markdown_report(records, self.notes)
-            )
+            renderers = {
+                ".html": html_report,
+                ".htm": html_report,
+                ".json": json_report,
+            }
+            render = renderers.get(report.suffix.lower(), markdown_report)
+            text = render(records, self.notes)
             try:
                 report.parent.mkdir(parents=True, exist_ok=True)
                 report.write_text(text, encoding="utf-8")

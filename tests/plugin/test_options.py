@@ -47,6 +47,8 @@ def test_help_lists_every_option_and_ini_key_with_the_shared_text(
     ):
         assert key in out
     assert out.count(" ".join(_options.HELP_MIN_GROUP_SIZE.split())) == 2
+    assert out.count(" ".join(_options.HELP_REPORT.split())) == 2
+    assert "(.html, .json or .md)" in _options.HELP_REPORT
 
 
 def test_min_group_size_resolves_marker_over_command_line_over_ini(
@@ -90,9 +92,10 @@ def test_the_header_shows_settings_that_differ_from_the_defaults(
             "*argument --fairness-min-group-size: must be an integer >= 1. Got 'many'",
         ),
         (
-            "--fairness-report=gates.html",
+            "--fairness-report=gates.txt",
             "*argument --fairness-report: the report format is chosen by the file "
-            "extension, one of .json, .md. Got 'gates.html'",
+            "extension, one of .html, .json, .md (.htm is read as .html). "
+            "Got 'gates.txt'",
         ),
     ],
 )

@@ -9,6 +9,8 @@ if TYPE_CHECKING:
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 import pytest
 
@@ -158,3 +160,237 @@ def test_the_report_path_can_come_from_ini(project: Project) -> None:
     assert (
         len(json.loads((project.path / "out" / "gates.json").read_text())["gates"]) == 2
     )
+
+
+# A parametrize id with characters that HTML must escape, and a small group.
+ESCAPED = """
+GROUPS = np.array(["a"] * 40 + ["b"] * 35 + ["c<&>"] * 5)
+
+@pytest.mark.parametrize("cut", [0.5], ids=["x<y&z"])
+@pytest.mark.fairness_gate(demographic_parity_difference=0.2, min_group_size=10)
+def test_param(fairness, cut):
+    fairness.check(Y_TRUE, approve(cut, cut), sensitive_features=GROUPS)
+"""
+
+# A model that approves every man: half the rows flip when gender changes.
+CAUSAL = """
+import pandas as pd
+from pytest_fairness.causal import counterfactual_flip_rate
+
+APPLICANTS = pd.DataFrame(
+    {"gender": ["female", "male"] * 50, "score": [i / 100 for i in range(100)]}
+)
+
+
+class FavoursMen:
+    def predict(self, X):
+        men = X["gender"] == "male"
+        return (men | (X["score"] >= 0.5)).astype(int).to_numpy()
+
+
+def test_flips(fairness):
+    flips = counterfactual_flip_rate(FavoursMen(), APPLICANTS, protected="gender")
+    fairness.check_causal(flips, max_flip_rate=0.01)
+"""
+
+
+@dataclass
+class Cell:
+    text: str = ""
+    classes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    open: bool = False
+    tables: int = 0
+    pre: str = ""
+
+
+class Page(HTMLParser):
+    """The parts of the HTML report the tests look at."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.doctype = ""
+        self.title = ""
+        self.tables: list[list[list[Cell]]] = []
+        self.row_classes: list[list[str]] = []
+        self.sections: dict[str, Section] = {}
+        self.open_tags: list[str] = []
+        self._cell: Cell | None = None
+        self._section: Section | None = None
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if tag != "meta":
+            self.open_tags.append(tag)
+        if tag == "table":
+            self.tables.append([])
+            self.row_classes.append([])
+            if self._section is not None:
+                self._section.tables += 1
+        elif tag == "tr":
+            self.tables[-1].append([])
+            self.row_classes[-1].append(attr.get("class") or "")
+        elif tag in ("td", "th"):
+            self._cell = Cell(classes=(attr.get("class") or "").split())
+            self.tables[-1][-1].append(self._cell)
+        elif tag == "section":
+            self._section = self.sections[attr["id"] or ""] = Section()
+        elif tag == "details" and self._section is not None:
+            self._section.open = "open" in attr
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open_tags.pop() == tag
+        if tag in ("td", "th"):
+            self._cell = None
+        elif tag == "section":
+            self._section = None
+
+    def handle_data(self, data: str) -> None:
+        where = self.open_tags[-1] if self.open_tags else ""
+        if self._cell is not None:
+            self._cell.text += data
+        if where == "pre" and self._section is not None:
+            self._section.pre += data
+        if where == "title":
+            self.title += data
+
+
+def parse(text: str) -> Page:
+    page = Page()
+    page.feed(text)
+    page.close()
+    assert page.open_tags == []
+    return page
+
+
+@MODES
+def test_the_html_report_is_one_page_with_a_row_per_bound(
+    project: Project, xdist: tuple[str, ...]
+) -> None:
+    project.write(GATES + ESCAPED)
+    result = project.run("--fairness-report=reports/fairness.html", *xdist)
+    result.assert_outcomes(passed=2, failed=1)
+    path = project.path / "reports" / "fairness.html"
+    result.stdout.fnmatch_lines([f"fairness report written to {path}"])
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    assert text.startswith("<!DOCTYPE html>\n")
+    assert "<script" not in text
+    assert "x<y&z" not in text
+    assert "test_param[x&lt;y&amp;z]" in text
+    page = parse(text)
+    assert page.doctype == "DOCTYPE html"
+    assert page.title == "Fairness gates"
+    assert "3 gate(s), 1 not passed" in text
+
+    summary = page.tables[0]
+    assert [c.text for c in summary[0]] == [
+        "test",
+        "metric",
+        "bound",
+        "value",
+        "baseline",
+        "change",
+        "verdict",
+    ]
+    rows = [[c.text for c in row] for row in summary[1:]]
+    assert rows == [
+        [
+            "test_model.py::test_model",
+            "demographic_parity_difference",
+            "<= 0.1",
+            "0.050",
+            "-",
+            "-",
+            "PASSED (new baseline)",
+        ],
+        [
+            "test_model.py::test_model",
+            "equal_opportunity_ratio",
+            ">= 0.8",
+            "0.909",
+            "-",
+            "-",
+            "PASSED (new baseline)",
+        ],
+        [
+            "test_model.py::test_param[x<y&z]",
+            "demographic_parity_difference",
+            "<= 0.2",
+            "0.071",
+            "-",
+            "-",
+            "PASSED",
+        ],
+        [
+            "test_model.py::test_unfair (name=v2)",
+            "demographic_parity_difference",
+            "<= 0.01",
+            "0.500",
+            "-",
+            "-",
+            "FAILED",
+        ],
+    ]
+    verdicts = [row[-1].classes for row in summary[1:]]
+    assert verdicts == [["verdict", "passed"]] * 3 + [["verdict", "failed"]]
+
+    # one section per gate, open only for the gate that did not pass
+    assert [(s.open, s.tables) for s in page.sections.values()] == [
+        (False, 1),
+        (False, 1),
+        (True, 1),
+    ]
+    failed = page.sections["gate-3"].pre
+    assert failed.startswith("fairness gate failed: 1 of 1 bound(s) failed")
+    assert "selection_rate: female 0.250 (n=40) vs male 0.750 (n=40)" in failed
+
+    # the per-group table of the parametrized gate marks its small group
+    groups = page.tables[2]
+    assert [[c.text for c in row] for row in groups] == [
+        ["sensitive_feature_0", "count", "selection_rate"],
+        ["a", "40", "0.500"],
+        ["b", "35", "0.571"],
+        ["c<&> (small)", "5", "0.000"],
+    ]
+    assert page.row_classes[2] == ["", "", "", "small"]
+    assert "<li>baseline recorded in __fairness__/test_model.json" in text
+
+
+def test_a_causal_gate_is_in_the_html_report(project: Project) -> None:
+    project.write(CAUSAL)
+    result = project.run("--fairness-report=fairness.htm")
+    result.assert_outcomes(failed=1)
+    page = parse((project.path / "fairness.htm").read_text(encoding="utf-8"))
+    ((_, *row),) = page.tables[0][1:]
+    assert [c.text for c in row] == [
+        "flip_rate",
+        "<= 0.01",
+        "0.500",
+        "-",
+        "-",
+        "FAILED",
+    ]
+    assert "failed" in row[-1].classes
+    section = page.sections["gate-1"]
+    assert section.open
+    assert section.tables == 0
+    assert "result: naive flip rate" in section.pre
+    assert "50 of 100 rows" in section.pre
+
+
+def test_the_html_report_is_the_same_for_the_same_gates(project: Project) -> None:
+    project.write(GATES + ESCAPED)
+    project.run("--fairness-update-baselines").assert_outcomes(passed=2, failed=1)
+    project.run("--fairness-report=one.html").assert_outcomes(passed=2, failed=1)
+    result = project.run("--fairness-report=two.html", "-n", "2", "-p", "no:benchmark")
+    result.assert_outcomes(passed=2, failed=1)
+    one = (project.path / "one.html").read_bytes()
+    assert one == (project.path / "two.html").read_bytes()
+    assert b'0.050</td><td class="num">0.050</td><td class="num">+0.000' in one
