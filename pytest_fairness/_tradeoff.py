@@ -80,6 +80,7 @@ def _report_of(
     sample_weight: Any,
     pos_label: Any,
     min_group_size: int,
+    min_denominator: int,
 ) -> FairnessReport:
     """Return ``side`` as a report: as given, or audited from a model or predictions."""
     if _is_report(side):
@@ -128,6 +129,7 @@ def _report_of(
         sample_weight=sample_weight,
         pos_label=pos_label,
         min_group_size=min_group_size,
+        min_denominator=min_denominator,
     )
 
 
@@ -445,6 +447,7 @@ def compare_interventions(
     sample_weight: Any = None,
     pos_label: Any = None,
     min_group_size: int = 30,
+    min_denominator: int = 10,
     names: tuple[str, str] = ("before", "after"),
 ) -> InterventionComparison:
     """Compare a model before and after a fairness intervention.
@@ -471,6 +474,9 @@ def compare_interventions(
     min_group_size : int, default=30
         Groups with fewer rows are left out of disparities, as in
         :func:`~pytest_fairness.audit`.
+    min_denominator : int, default=10
+        Rows a rate's denominator needs for a group to take part in that
+        rate's disparities, as in :func:`~pytest_fairness.audit`.
     names : tuple of str, default=("before", "after")
         Titles of the two sides in tables.
 
@@ -519,6 +525,7 @@ def compare_interventions(
         "sample_weight": sample_weight,
         "pos_label": pos_label,
         "min_group_size": min_group_size,
+        "min_denominator": min_denominator,
     }
     return InterventionComparison(
         _report_of(before, "before", **kwargs),
@@ -598,6 +605,7 @@ def assert_tradeoff(
     sample_weight: Any = None,
     pos_label: Any = None,
     min_group_size: int = 30,
+    min_denominator: int = 10,
     names: tuple[str, str] = ("before", "after"),
 ) -> InterventionComparison:
     """Fail unless an intervention reduces a disparity enough at a bounded cost.
@@ -618,7 +626,8 @@ def assert_tradeoff(
         count their distance ``1 - ratio``.
     performance : {"accuracy", "f1", "auc"}, default="accuracy"
         The performance figure whose drop is bounded.
-    X, y, sensitive_features, sample_weight, pos_label, min_group_size, names
+    X, y, sensitive_features, sample_weight, pos_label, min_group_size, \
+min_denominator, names
         As for :func:`compare_interventions`.
 
     Returns
@@ -685,6 +694,7 @@ def assert_tradeoff(
         sample_weight=sample_weight,
         pos_label=pos_label,
         min_group_size=min_group_size,
+        min_denominator=min_denominator,
         names=names,
     )
     drop = -comparison.change(performance)

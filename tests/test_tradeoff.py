@@ -154,7 +154,7 @@ def test_disparity_reduction_measures_ratios_from_parity():
     before = np.tile([1, 0, 1, 1, 0, 0, 0, 1], 10)  # rates a 0.75, b 0.25
     after = np.tile([1, 0, 1, 0, 0, 1, 0, 0], 10)  # rates a 0.5, b 0.25
     cmp = compare_interventions(
-        before, after, y=y, sensitive_features=g, min_group_size=1
+        before, after, y=y, sensitive_features=g, min_group_size=1, min_denominator=1
     )
     assert cmp.disparity_reduction("demographic_parity_difference") == pytest.approx(
         (0.5 - 0.25) / 0.5

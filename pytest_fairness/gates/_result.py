@@ -17,7 +17,15 @@ if TYPE_CHECKING:
 
     from pytest_fairness.metrics._disparity import Disparity, GroupValue
 
-__all__ = ["BoundResult", "GateResult", "Verdict", "evaluate", "format_group"]
+__all__ = [
+    "BoundResult",
+    "GateResult",
+    "Verdict",
+    "evaluate",
+    "format_group",
+    "format_side",
+    "left_out_lines",
+]
 
 Verdict = Literal["passed", "failed", "inconclusive"]
 
@@ -73,16 +81,105 @@ def _fmt_interval(interval: tuple[float, float] | None) -> str:
     return f" [{interval[0]:.3f}, {interval[1]:.3f}]"
 
 
+def format_side(
+    label: str,
+    value: float | None,
+    count: int,
+    denominator: int | None,
+    metric: str | None,
+) -> str:
+    """Render one group of a worst pair with the rows its rate rests on.
+
+    Parameters
+    ----------
+    label : str
+        The group, as ``format_group`` renders it.
+    value : float or None
+        Its rate (None or NaN when undefined).
+    count : int
+        Its rows.
+    denominator : int or None
+        Rows in the rate's denominator, when the rate is a share of part of
+        the group (actual positives for TPR, ...).
+    metric : str or None
+        The rate.
+
+    Returns
+    -------
+    str
+        ``female 0.450 (n=40)``, or ``female 0.500 (2 positives, n=262)``
+        when the rate rests on fewer rows than the group holds.
+    """
+    from pytest_fairness.metrics._registry import (  # noqa: PLC0415 - cheap, core
+        METRICS,
+        denominator_noun,
+        is_partial_rate,
+    )
+
+    shown = "nan" if value is None or math.isnan(value) else f"{value:.3f}"
+    if (
+        denominator is not None
+        and metric is not None
+        and metric in METRICS
+        and is_partial_rate(metric)
+    ):
+        return (
+            f"{label} {shown} ({denominator:,} {denominator_noun(metric)}, n={count:,})"
+        )
+    return f"{label} {shown} (n={count:,})"
+
+
 def _pair(d: Disparity) -> str:
     if d.low is None or d.high is None:
         return d.reason or "-"
 
     def one(g: GroupValue) -> str:
-        return f"{format_group(g.group)} {_fmt(g.value)} (n={g.count:,})"
+        return format_side(
+            format_group(g.group), g.value, g.count, g.denominator, d.metric
+        )
 
     where = f"[{d.attribute}] " if d.attribute else ""
     ref = "ref " if d.reference is not None else ""
     return f"{where}{d.metric}: {ref}{one(d.low)} vs {one(d.high)}"
+
+
+def left_out_lines(
+    excluded: Sequence[tuple[str, str]],
+    lost: Sequence[str],
+    *,
+    limit: int = 10,
+) -> list[str]:
+    """Render the groups and levels a gate's disparities left out, with reasons.
+
+    Parameters
+    ----------
+    excluded : sequence of (str, str)
+        Group label and reason, for groups left out for their size, an
+        undefined rate, or too few rows in a rate's denominator.
+    lost : sequence of str
+        Levels of a sensitive column that no compared group carries.
+    limit : int, default=10
+        Groups shown per reason before "and N more".
+
+    Returns
+    -------
+    list of str
+        One line per kind of reason, then one per lost level.
+    """
+    by_reason: dict[str, list[str]] = {}
+    for label, reason in dict.fromkeys(excluded):
+        key = "size" if reason.startswith("n=") else reason.split()[0]
+        by_reason.setdefault(key, []).append(f"{label} ({reason})")
+    out = []
+    for key, items in by_reason.items():
+        more = len(items) - limit
+        head = "left out for size" if key == "size" else f"left out of {key}"
+        out.append(
+            f"{head}: {'; '.join(items[:limit])}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    out += [f"not compared: {line}" for line in dict.fromkeys(lost)]
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +194,10 @@ class BoundResult:
         The disparity's value.
     verdict : {"passed", "failed", "inconclusive"}
         Inconclusive when the value could not be computed (NaN), for instance
-        when fewer than two groups are large enough, or, with a confidence
-        level, when the interval straddles the bound.
+        when fewer than two groups are large enough; when the comparison lost
+        every group of some level of a sensitive column (``lost_levels`` of
+        the disparity) and the rest passes; or, with a confidence level, when
+        the interval straddles the bound.
     disparity : Disparity
         The disparity with the pair of groups behind it.
     interval : tuple of float or None
@@ -213,13 +312,16 @@ class GateResult:
         from tabulate import tabulate  # noqa: PLC0415 - loaded on first use
 
         n_failed, n_inconclusive = len(self.failed), len(self.inconclusive)
+        n = len(self.results)
         if self.passed:
-            head = f"fairness gate passed: {len(self.results)} bound(s) hold"
-        else:
-            parts = [f"{n_failed} of {len(self.results)} bound(s) failed"]
+            head = f"fairness gate passed: {n} bound(s) hold"
+        elif n_failed:
+            parts = [f"{n_failed} of {n} bound(s) failed"]
             if n_inconclusive:
                 parts.append(f"{n_inconclusive} inconclusive")
             head = "fairness gate failed: " + ", ".join(parts)
+        else:
+            head = f"fairness gate inconclusive: {n_inconclusive} of {n} bound(s)"
         rows = [
             [
                 r.bound.metric,
@@ -258,16 +360,22 @@ class GateResult:
         settle = [f"{r.bound.metric}: {r.settle}" for r in self.results if r.settle]
         if settle:
             out += ["", "to settle the inconclusive bounds:", *settle]
-        if self.small_groups:
-            shown = "; ".join(
-                f"{format_group(g.group)} (n={g.count})" for g in self.small_groups[:10]
+        excluded = [
+            (
+                format_group(g.group),
+                f"n={g.count} < min_group_size={self.min_group_size}",
             )
-            more = len(self.small_groups) - 10
-            out += [
-                "",
-                f"left out for size (n < {self.min_group_size}): {shown}"
-                + (f" and {more} more" if more > 0 else ""),
-            ]
+            for g in self.small_groups
+        ]
+        excluded += [
+            (format_group(group), reason)
+            for r in self.results
+            for group, reason in r.disparity.excluded
+        ]
+        lost = [str(x) for r in self.results for x in r.disparity.lost_levels]
+        left_out = left_out_lines(excluded, lost)
+        if left_out:
+            out += ["", *left_out]
         return out
 
     def __str__(self) -> str:
@@ -399,11 +507,21 @@ def evaluate(report: _Report, bounds: BoundsLike) -> GateResult:
             if not newly or report.correction != "holm":
                 break
         verdicts = [decided.get(i, "inconclusive") for i in range(m)]
+    for i, d in enumerate(found):
+        # a comparison that lost a whole level says nothing about it: not passed
+        if verdicts[i] == "passed" and d.lost_levels:
+            verdicts[i] = "inconclusive"
     results = []
     for i, (b, d) in enumerate(zip(parsed, found, strict=True)):
         interval = intervals[i]
         settle = ""
-        if (
+        if d.lost_levels and verdicts[i] == "inconclusive":
+            lost = ", ".join(f"{x.attribute}={x.level}" for x in d.lost_levels)
+            settle = (
+                f"the comparison lost {lost}: collect more rows of those groups, "
+                "lower min_group_size / min_denominator, or merge levels"
+            )
+        elif (
             verdicts[i] == "inconclusive"
             and interval is not None
             and not math.isnan(d.value)

@@ -7,7 +7,12 @@ cells of each group counted with one ``np.bincount``.
 from __future__ import annotations
 
 from pytest_fairness.metrics._counts import GroupCounts, count_binary, count_regression
-from pytest_fairness.metrics._disparity import Disparity, GroupValue, compute_disparity
+from pytest_fairness.metrics._disparity import (
+    Disparity,
+    GroupValue,
+    LostLevel,
+    compute_disparity,
+)
 from pytest_fairness.metrics._encode import combine_codes
 from pytest_fairness.metrics._rates import metric_values, rate_parts
 from pytest_fairness.metrics._registry import (
@@ -16,6 +21,8 @@ from pytest_fairness.metrics._registry import (
     METRICS,
     DisparitySpec,
     MetricSpec,
+    denominator_noun,
+    is_partial_rate,
     resolve_disparity,
     resolve_metric,
 )
@@ -29,12 +36,15 @@ __all__ = [
     "DisparitySpec",
     "GroupCounts",
     "GroupValue",
+    "LostLevel",
     "MetricSpec",
     "auc_by_group",
     "combine_codes",
     "compute_disparity",
     "count_binary",
     "count_regression",
+    "denominator_noun",
+    "is_partial_rate",
     "metric_values",
     "rate_parts",
     "resolve_disparity",

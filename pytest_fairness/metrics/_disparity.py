@@ -11,14 +11,20 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from pytest_fairness.metrics._registry import METRICS, DisparitySpec
+from pytest_fairness.metrics._rates import cell_parts
+from pytest_fairness.metrics._registry import (
+    METRICS,
+    DisparitySpec,
+    denominator_noun,
+    is_partial_rate,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from numpy.typing import NDArray
 
-__all__ = ["Disparity", "GroupValue", "compute_disparity"]
+__all__ = ["Disparity", "GroupValue", "LostLevel", "compute_disparity"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +39,19 @@ class GroupValue:
         The metric's value for the group.
     count : int
         Number of rows in the group.
+    denominator : int or None
+        Rows in the rate's denominator (actual positives for TPR, predicted
+        positives for PPV, every row for the selection rate); None for
+        metrics that are not rates.
+    numerator : int or None
+        Rows in the rate's numerator (unweighted), None when not a rate.
     """
 
     group: tuple[Any, ...]
     value: float
     count: int
+    denominator: int | None = None
+    numerator: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict.
@@ -47,7 +61,55 @@ class GroupValue:
         dict
             The fields as JSON types (NaN values as None).
         """
-        return {"group": list(self.group), "value": self.value, "count": self.count}
+        out: dict[str, Any] = {
+            "group": list(self.group),
+            "value": self.value,
+            "count": self.count,
+        }
+        if self.denominator is not None:
+            out["denominator"] = self.denominator
+            out["numerator"] = self.numerator
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class LostLevel:
+    """A level of a sensitive column that no compared group carries.
+
+    Attributes
+    ----------
+    attribute : str
+        The sensitive column.
+    level : object
+        The level (``"female"``).
+    metric : str
+        The rate whose comparison lost it.
+    reason : str
+        Why none of its groups takes part.
+    """
+
+    attribute: str
+    level: Any
+    metric: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.attribute}={self.level}: {self.reason}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict.
+
+        Returns
+        -------
+        dict
+            The fields.
+        """
+        return {
+            "attribute": self.attribute,
+            "level": self.level,
+            "metric": self.metric,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +136,10 @@ class Disparity:
         Number of groups compared.
     excluded : tuple of (tuple, str)
         Groups left out, with the reason.
+    lost_levels : tuple of LostLevel
+        Levels of a sensitive column that none of the compared groups
+        carries (every group holding them was left out): the disparity then
+        says nothing about them, and a gate on it cannot pass.
     reference : tuple or None
         The reference group, when disparities are taken to one.
     attribute : str or None
@@ -96,6 +162,7 @@ class Disparity:
     components: Mapping[str, float] = field(default_factory=dict)
     n_compared: int = 0
     excluded: tuple[tuple[tuple[Any, ...], str], ...] = ()
+    lost_levels: tuple[LostLevel, ...] = ()
     reference: tuple[Any, ...] | None = None
     attribute: str | None = None
     reason: str = ""
@@ -120,6 +187,7 @@ class Disparity:
             "components": {k: _json_float(v) for k, v in self.components.items()},
             "n_compared": self.n_compared,
             "excluded": [[list(g), r] for g, r in self.excluded],
+            "lost_levels": [lost.to_dict() for lost in self.lost_levels],
             "reference": None if self.reference is None else list(self.reference),
             "attribute": self.attribute,
             "reason": self.reason,
@@ -172,6 +240,40 @@ def _one_metric(
     return float(lo / hi), i_lo, i_hi
 
 
+def _lost_levels(
+    groups: Sequence[tuple[Any, ...]],
+    present: NDArray[np.bool_],
+    eligible: NDArray[np.bool_],
+    attributes: Sequence[str],
+    metric: str,
+    reasons: Mapping[int, str],
+) -> list[LostLevel]:
+    """Levels carried by some group of the data but by no compared group."""
+    if len(attributes) == 0 or bool(eligible[present].all()):
+        return []
+    out = []
+    for j, attribute in enumerate(attributes):
+        kept = {groups[int(i)][j] for i in np.flatnonzero(eligible)}
+        dropped: dict[Any, list[int]] = {}
+        for i in np.flatnonzero(present & ~eligible):
+            level = groups[int(i)][j]
+            if level not in kept:
+                dropped.setdefault(level, []).append(int(i))
+        for level, members in dropped.items():
+            why = sorted({reasons[i] for i in members})
+            noun = "group" if len(members) == 1 else f"{len(members)} groups"
+            shown = "; ".join(why[:3]) + ("; ..." if len(why) > 3 else "")
+            out.append(
+                LostLevel(
+                    attribute,
+                    level,
+                    metric,
+                    f"no compared group carries it (its {noun} left out: {shown})",
+                )
+            )
+    return out
+
+
 def compute_disparity(
     spec: DisparitySpec,
     values: Mapping[str, NDArray[np.float64]],
@@ -181,6 +283,9 @@ def compute_disparity(
     min_group_size: int,
     reference: int | None = None,
     attribute: str | None = None,
+    cell_rows: NDArray[np.int64] | None = None,
+    min_denominator: int = 1,
+    attributes: Sequence[str] = (),
 ) -> Disparity:
     """Compute a disparity over groups from their metric values.
 
@@ -203,6 +308,19 @@ def compute_disparity(
         ratio the smallest ``min(v_g / v_ref, v_ref / v_g)``.
     attribute : str, optional
         Recorded on the result for single-attribute disparities.
+    cell_rows : ndarray of int64, shape (n_groups, 4), optional
+        Unweighted confusion cells (TN, FP, FN, TP) per group. With them, a
+        binary rate's numerator and denominator rows are reported for the
+        worst pair, and ``min_denominator`` applies.
+    min_denominator : int, default=1
+        Smallest number of rows in a rate's own denominator (actual positives
+        for TPR, predicted positives for PPV) for a group's rate to take
+        part; needs ``cell_rows``. Rates of every row (selection rate,
+        accuracy) are left to ``min_group_size``.
+    attributes : sequence of str, default=()
+        Names of the sensitive columns the group labels hold, one per
+        position; with them, levels that no compared group carries are
+        reported in ``lost_levels``.
 
     Returns
     -------
@@ -211,34 +329,56 @@ def compute_disparity(
 
     Notes
     -----
-    With several metrics (equalized odds), the worst one decides: the largest
+    With several metrics (equalized odds), the worst one counts: the largest
     difference, or the smallest ratio.
     """
+    present = rows > 0
     big_enough = rows >= min_group_size
-    excluded: list[tuple[tuple[Any, ...], str]] = [
-        (groups[int(i)], f"n={int(rows[i])} < min_group_size={min_group_size}")
+    reasons: dict[int, str] = {
+        int(i): f"n={int(rows[i])} < min_group_size={min_group_size}"
         for i in np.flatnonzero(~big_enough)
+    }
+    excluded: list[tuple[tuple[Any, ...], str]] = [
+        (groups[i], why) for i, why in reasons.items()
     ]
     best: tuple[float, str, int | None, int | None] | None = None
     components: dict[str, float] = {}
     n_compared = 0
-    reasons = []
+    nan_reasons = []
+    lost: list[LostLevel] = []
+    parts: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
     for metric in spec.metrics:
         vals = values[metric]
         defined = ~np.isnan(vals)
+        why_metric = dict(reasons)
         why = f"{metric} undefined: {METRICS[metric].undefined_when}"
-        excluded += [
-            (groups[int(i)], why) for i in np.flatnonzero(big_enough & ~defined)
-        ]
+        undefined = np.flatnonzero(big_enough & ~defined)
+        excluded += [(groups[int(i)], why) for i in undefined]
+        why_metric.update({int(i): why for i in undefined})
         eligible = big_enough & defined
+        if cell_rows is not None and METRICS[metric].kind == "binary":
+            num, den = cell_parts(cell_rows, metric)
+            parts[metric] = (num, den)
+            limit = min_denominator if is_partial_rate(metric) else 0
+            thin = np.flatnonzero(eligible & (den < limit))
+            noun = denominator_noun(metric)
+            for i in thin:
+                text = (
+                    f"{metric} from {int(den[i])} {noun} < "
+                    f"min_denominator={min_denominator}"
+                )
+                excluded.append((groups[int(i)], text))
+                why_metric[int(i)] = text
+            eligible = eligible & (den >= limit)
+        lost += _lost_levels(groups, present, eligible, attributes, metric, why_metric)
         n_compared = max(n_compared, int(eligible.sum()))
         value, lo, hi = _one_metric(vals, eligible, spec.kind, reference)
         components[metric] = value
         if math.isnan(value):
             if reference is not None and not eligible[reference]:
-                reasons.append(f"the reference group has no usable {metric}")
+                nan_reasons.append(f"the reference group has no usable {metric}")
             else:
-                reasons.append(f"fewer than two groups with a usable {metric}")
+                nan_reasons.append(f"fewer than two groups with a usable {metric}")
             best = (value, metric, lo, hi) if best is None else best
             continue
         worse = (
@@ -258,7 +398,10 @@ def compute_disparity(
     def gv(i: int | None) -> GroupValue | None:
         if i is None:
             return None
-        return GroupValue(groups[i], float(values[metric][i]), int(rows[i]))
+        den = num = None
+        if metric in parts:
+            num, den = int(parts[metric][0][i]), int(parts[metric][1][i])
+        return GroupValue(groups[i], float(values[metric][i]), int(rows[i]), den, num)
 
     return Disparity(
         name=spec.name,
@@ -270,7 +413,8 @@ def compute_disparity(
         components=components,
         n_compared=n_compared,
         excluded=tuple(dict.fromkeys(excluded)),
+        lost_levels=tuple(dict.fromkeys(lost)),
         reference=None if reference is None else groups[reference],
         attribute=attribute,
-        reason="; ".join(dict.fromkeys(reasons)),
+        reason="; ".join(dict.fromkeys(nan_reasons)),
     )

@@ -10,9 +10,10 @@ PYTEST_DONT_REWRITE
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +37,7 @@ __all__ = [
     "replicate_values",
     "simultaneous_fair_end",
     "wilson_interval",
+    "wilson_pair_limits",
     "z_value",
 ]
 
@@ -242,7 +244,7 @@ def _one_replicated(
 
 def disparity_replicates(
     values: dict[str, NDArray[np.float64]],
-    eligible: NDArray[np.bool_],
+    eligible: NDArray[np.bool_] | Mapping[str, NDArray[np.bool_]],
     kind: str,
     reference: int | None = None,
 ) -> NDArray[np.float64]:
@@ -252,8 +254,9 @@ def disparity_replicates(
     ----------
     values : dict of str to ndarray, shape (n_boot, n_groups)
         Replicated values of each metric the disparity combines.
-    eligible : ndarray of bool, shape (n_groups,)
-        Groups taking part (large enough in the observed data).
+    eligible : ndarray of bool, shape (n_groups,), or dict of str to such
+        Groups taking part (large enough in the observed data), for every
+        metric alike or per metric.
     kind : {"difference", "ratio"}
         The disparity's kind.
     reference : int, optional
@@ -265,7 +268,15 @@ def disparity_replicates(
         The disparity per replicate (the worst metric for several), NaN
         where fewer than two groups have a value.
     """
-    parts = [_one_replicated(v, eligible, kind, reference) for v in values.values()]
+    parts = [
+        _one_replicated(
+            v,
+            eligible[m] if isinstance(eligible, Mapping) else eligible,
+            kind,
+            reference,
+        )
+        for m, v in values.items()
+    ]
     stacked = np.stack(parts)
     any_nan = np.isnan(stacked).any(axis=0)
     worst = stacked.max(axis=0) if kind == "difference" else stacked.min(axis=0)
@@ -560,3 +571,149 @@ def simultaneous_fair_end(families: list[Family], kind: str, level: float) -> fl
     if kind == "difference":
         return max(0.0, best)
     return min(1.0, math.exp(-max(0.0, best)))
+
+
+#: Up to this many groups, the Wilson limits look at every pair; above it, at
+#: the pairs among the groups with the most extreme Wilson ends.
+_ALL_PAIRS_GROUPS = 1500
+_EXTREME_GROUPS = 200
+
+
+def _candidates(
+    idx: NDArray[np.intp], top_key: NDArray[np.float64], bottom_key: NDArray[np.float64]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Return the groups that may head (``a``) or trail (``b``) the widest pair."""
+    if idx.size <= _ALL_PAIRS_GROUPS:
+        return idx, idx
+    k = _EXTREME_GROUPS
+    a = idx[np.argsort(top_key[idx], kind="stable")[-k:]]
+    b = idx[np.argsort(bottom_key[idx], kind="stable")[:k]]
+    return a, b
+
+
+def _fold_high(lo: float, hi: float) -> float:
+    """Upper end of ``min(r, 1 / r)`` for ``r`` in ``[lo, hi]``."""
+    if lo <= 1.0 <= hi:
+        return 1.0
+    return hi if hi < 1.0 else 1.0 / lo
+
+
+def wilson_pair_limits(
+    p: NDArray[np.float64],
+    low: NDArray[np.float64],
+    high: NDArray[np.float64],
+    eligible: NDArray[np.bool_],
+    kind: str,
+    *,
+    reference: int | None = None,
+    pair: tuple[int, int] | None = None,
+) -> tuple[float, float]:
+    """Return the ends of a disparity interval implied by the Wilson intervals.
+
+    A disparity interval must not claim more precision than the Wilson
+    intervals of the groups' rates allow: with a TPR of 0/3 against 23/23,
+    the bootstrap sees no variation at all, but the Wilson intervals give
+    [0, 0.56] and [0.86, 1]. The gaps of pairs of groups combine their two
+    Wilson intervals as Newcombe's hybrid score interval does (method 10),
+    and ratios on the log scale as the MOVER method does.
+
+    Parameters
+    ----------
+    p : ndarray of float64, shape (n_groups,)
+        Observed rates.
+    low, high : ndarray of float64, shape (n_groups,)
+        Their Wilson intervals.
+    eligible : ndarray of bool, shape (n_groups,)
+        Groups taking part.
+    kind : {"difference", "ratio"}
+        The disparity's kind.
+    reference : int, optional
+        Position of the reference group: pairs are (reference, group).
+    pair : tuple of int, optional
+        The observed worst pair ``(low group, high group)`` (with a
+        reference, the reference and the farthest group).
+
+    Returns
+    -------
+    unfair, fair : float
+        ``unfair``: the largest upper end of a gap (difference) or the
+        smallest lower end of a ratio, over every compared pair. ``fair``:
+        the other end for the observed worst pair. NaN when not defined.
+
+    Notes
+    -----
+    For rates ``p_a >= p_b`` with Wilson intervals ``[l, u]``, the gap
+    ``p_a - p_b`` lies in ``[d - sqrt((p_a - l_a)**2 + (u_b - p_b)**2),
+    d + sqrt((u_a - p_a)**2 + (p_b - l_b)**2)]``; the log ratio likewise
+    with the logs of the rates and their limits. With more than 1,500
+    groups, only pairs among the 200 groups with the highest and lowest
+    Wilson ends are searched for the unfair end.
+    """
+    ok = eligible & np.isfinite(p) & np.isfinite(low) & np.isfinite(high)
+    idx = np.flatnonzero(ok)
+    if idx.size < 2 or (reference is not None and not ok[reference]):
+        return math.nan, math.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "difference":
+            up, down = high - p, p - low  # reach of each Wilson interval
+
+            def span(a: Any, b: Any) -> tuple[Any, Any]:
+                """Interval of p_a - p_b (Newcombe)."""
+                d = p[a] - p[b]
+                return (
+                    d - np.sqrt(down[a] ** 2 + up[b] ** 2),
+                    d + np.sqrt(up[a] ** 2 + down[b] ** 2),
+                )
+
+        else:
+            logp, logl, logu = np.log(p), np.log(low), np.log(high)
+
+            def span(a: Any, b: Any) -> tuple[Any, Any]:
+                """Interval of p_b / p_a (MOVER on the log scale)."""
+                theta = logp[b] - logp[a]
+                lo = theta - np.sqrt(
+                    (logp[b] - logl[b]) ** 2 + (logu[a] - logp[a]) ** 2
+                )
+                hi = theta + np.sqrt(
+                    (logu[b] - logp[b]) ** 2 + (logp[a] - logl[a]) ** 2
+                )
+                # a rate of 0: the ratio is 0 and its upper end the Wilson box
+                zero = np.asarray(p[b] == 0)
+                lo = np.where(zero, -np.inf, lo)
+                hi = np.where(zero, logu[b] - logl[a], hi)
+                return np.exp(lo), np.exp(hi)
+
+        if reference is not None:
+            others = idx[idx != reference]
+            r = np.full(others.shape, reference)
+            if kind == "difference":
+                _, up1 = span(others, r)
+                _, up2 = span(r, others)
+                unfair = float(np.nanmax(np.maximum(up1, up2)))
+            else:
+                lo1, _ = span(r, others)
+                lo2, _ = span(others, r)
+                unfair = float(np.nanmin(np.minimum(lo1, lo2)))
+        elif kind == "difference":
+            a, b = _candidates(idx, high, -low)
+            _, ends = span(a[:, None], b[None, :])
+            ends = np.where(a[:, None] == b[None, :], -np.inf, ends)
+            unfair = float(np.nanmax(ends))
+        else:
+            a, b = _candidates(idx, high, -low)
+            ends, _ = span(a[:, None], b[None, :])
+            ends = np.where(a[:, None] == b[None, :], np.inf, ends)
+            unfair = float(np.nanmin(ends))
+        fair = math.nan
+        if pair is not None:
+            i, j = pair
+            if kind == "difference":
+                (lo_ij,), _ = span(np.array([j]), np.array([i]))
+                (lo_ji,), _ = span(np.array([i]), np.array([j]))
+                fair = max(0.0, float(lo_ij), float(lo_ji))
+            else:
+                (lo_r,), (hi_r,) = span(np.array([j]), np.array([i]))
+                fair = _fold_high(float(lo_r), float(hi_r))
+    if kind == "ratio":
+        unfair = min(max(unfair, 0.0), 1.0) if math.isfinite(unfair) else unfair
+    return unfair, fair

@@ -10,7 +10,7 @@ PYTEST_DONT_REWRITE
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -55,16 +55,14 @@ def rate_parts(
     return cell_parts(counts.cells, metric)
 
 
-def cell_parts(
-    cells: NDArray[np.float64], metric: str
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def cell_parts(cells: NDArray[Any], metric: str) -> tuple[NDArray[Any], NDArray[Any]]:
     """Sum the numerator and denominator cells of a binary rate.
 
     Parameters
     ----------
-    cells : ndarray of float64, shape (..., 4)
+    cells : ndarray, shape (..., 4)
         Confusion cells TN, FP, FN, TP in the last axis (per group, or per
-        bootstrap replicate and group).
+        bootstrap replicate and group), weighted (float) or rows (int).
     metric : str
         Canonical name of a binary metric.
 

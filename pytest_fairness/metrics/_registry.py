@@ -13,12 +13,15 @@ from pytest_fairness._validation import fail, hint_for
 __all__ = [
     "ALIASES",
     "BINARY_METRICS",
+    "DEFINITION_VERSION",
     "DISPARITIES",
     "METRICS",
     "REGRESSION_METRICS",
     "SCORE_METRICS",
     "DisparitySpec",
     "MetricSpec",
+    "denominator_noun",
+    "is_partial_rate",
     "resolve_disparity",
     "resolve_metric",
 ]
@@ -26,6 +29,19 @@ __all__ = [
 # Cell order in GroupCounts.cells: actual 0/1 x predicted 0/1.
 TN, FP, FN, TP = 0, 1, 2, 3
 ALL = (TN, FP, FN, TP)
+
+#: Version of what a disparity means, stored with baselines so that a value is
+#: never compared with one computed under other rules. 2: groups take part in
+#: a rate's disparity only with ``min_denominator`` rows in its denominator.
+DEFINITION_VERSION = 2
+
+_NOUNS = {
+    ALL: "rows",
+    (FN, TP): "positives",
+    (TN, FP): "negatives",
+    (FP, TP): "predicted positives",
+    (TN, FN): "predicted negatives",
+}
 
 Kind = Literal["binary", "score", "regression", "count"]
 
@@ -177,6 +193,51 @@ _SPECS = [
 ]
 
 METRICS: dict[str, MetricSpec] = {s.name: s for s in _SPECS}
+
+
+def is_partial_rate(metric: str) -> bool:
+    """Return whether a binary rate is a share of part of a group's rows.
+
+    Parameters
+    ----------
+    metric : str
+        Canonical metric name.
+
+    Returns
+    -------
+    bool
+        True for TPR, FPR, FNR, TNR, PPV and NPV (their denominators are the
+        actual or predicted positives or negatives), False for the selection
+        rate, base rate, accuracy and error rate (every row) and for metrics
+        that are not binary rates. ``min_denominator`` applies to the former.
+    """
+    spec = METRICS[metric]
+    return spec.kind == "binary" and spec.denominator != ALL
+
+
+def denominator_noun(metric: str) -> str:
+    """Name the rows a binary rate is a share of.
+
+    Parameters
+    ----------
+    metric : str
+        Canonical name of a binary metric.
+
+    Returns
+    -------
+    str
+        ``"rows"`` (selection rate, accuracy), ``"positives"`` (TPR, FNR),
+        ``"negatives"`` (FPR, TNR), ``"predicted positives"`` (PPV) or
+        ``"predicted negatives"`` (NPV).
+
+    Examples
+    --------
+    >>> denominator_noun("tpr")
+    'positives'
+    """
+    return _NOUNS.get(METRICS[metric].denominator, "rows")
+
+
 BINARY_METRICS = tuple(n for n, s in METRICS.items() if s.kind == "binary")
 SCORE_METRICS = tuple(n for n, s in METRICS.items() if s.kind == "score")
 REGRESSION_METRICS = tuple(n for n, s in METRICS.items() if s.kind == "regression")

@@ -210,6 +210,7 @@ def audit(
     metrics: Sequence[str] | str | None = None,
     intersectional: bool = True,
     min_group_size: int = 30,
+    min_denominator: int = 10,
     reference: Reference = None,
     pos_label: Any = None,
     confidence: float | None = None,
@@ -252,7 +253,16 @@ def audit(
     min_group_size : int, default=30
         Groups with fewer rows are reported and flagged but left out of
         disparities, with a :class:`~pytest_fairness.FairnessWarning`.
-    reference : None, "majority", group, or dict, default=None
+    min_denominator : int, default=10
+        A group's rate takes part in a disparity only when at least this many
+        rows make up the rate's denominator: actual positives for TPR and
+        FNR, actual negatives for FPR and TNR, predicted positives for PPV,
+        predicted negatives for NPV (rows for the selection rate and
+        accuracy, which ``min_group_size`` already covers). A TPR from three
+        positives moves by 0.33 with one decision. Groups left out are
+        listed in the disparity's ``excluded``; ``1`` turns the limit off.
+
+        .. versionadded:: 0.2 : None, "majority", group, or dict, default=None
         None compares groups between themselves (``max - min`` and
         ``min / max``, as fairlearn); ``"majority"`` compares every group with
         the largest; a group label (a tuple of levels for intersections, or a
@@ -347,6 +357,7 @@ def audit(
         )
         raise fail(msg)
     min_group_size = check_int("min_group_size", min_group_size, minimum=1)
+    min_denominator = check_int("min_denominator", min_denominator, minimum=1)
     if confidence is not None:
         confidence = check_probability("confidence", confidence)
     n_boot = check_int("n_boot", n_boot, minimum=100)
@@ -504,6 +515,7 @@ def audit(
         task=task,
         intersectional=bool(intersectional),
         min_group_size=min_group_size,
+        min_denominator=min_denominator,
         reference=_check_reference(reference),
         pos_label=labels_pos,
         n_rows=n if row_counts is None else int(row_counts.sum()),

@@ -26,6 +26,7 @@ from pytest_fairness.metrics import (
     GroupCounts,
     GroupValue,
     compute_disparity,
+    is_partial_rate,
     metric_values,
     resolve_disparity,
     resolve_metric,
@@ -42,6 +43,7 @@ from pytest_fairness.metrics._intervals import (
     replicate_values,
     simultaneous_fair_end,
     wilson_interval,
+    wilson_pair_limits,
 )
 
 if TYPE_CHECKING:
@@ -211,6 +213,10 @@ class FairnessReport:
     min_group_size : int
         Groups with fewer rows are reported and flagged but left out of
         disparities.
+    min_denominator : int
+        A group's rate takes part in a disparity only when this many rows
+        make up its denominator (actual positives for TPR, predicted
+        positives for PPV, ...).
     reference : None, "majority", a group, or a dict of column to level
         What groups are compared with (see :meth:`disparity`).
     pos_label : object
@@ -236,6 +242,7 @@ class FairnessReport:
     task: Task = "binary"
     intersectional: bool = True
     min_group_size: int = 30
+    min_denominator: int = 1
     reference: Reference = None
     pos_label: Any = 1
     n_rows: int = 0
@@ -473,6 +480,9 @@ class FairnessReport:
                     min_group_size=self.min_group_size,
                     reference=self._reference_index(t, attr),
                     attribute=attr,
+                    cell_rows=t.counts.cell_rows,
+                    min_denominator=self.min_denominator,
+                    attributes=t.attributes,
                 )
             )
         if len(results) == 1:
@@ -486,6 +496,9 @@ class FairnessReport:
                 else (lambda r: -r.value)
             )
             result = max(results, key=key)
+        if len(results) > 1:
+            lost = tuple(dict.fromkeys(x for r in results for x in r.lost_levels))
+            result = replace(result, lost_levels=lost)
         if self.confidence is None:
             return result
         interval = self._disparity_interval(
@@ -500,6 +513,20 @@ class FairnessReport:
         """Return Wilson intervals of a binary rate for every group of a table."""
         _, n_eff = effective_size(t.counts, METRICS[metric].denominator)
         return wilson_interval(t.values(metric), n_eff, level)
+
+    def _eligible(self, t: GroupTable, metric: str) -> NDArray[np.bool_]:
+        """Return the groups whose value of ``metric`` takes part in disparities.
+
+        Large enough (``min_group_size`` rows) and, for binary rates, with
+        ``min_denominator`` rows in the rate's denominator. Taken from the
+        observed data, and fixed across bootstrap replicates.
+        """
+        eligible = t.counts.rows >= self.min_group_size
+        cell_rows = t.counts.cell_rows
+        if cell_rows is not None and is_partial_rate(metric):
+            den = cell_rows[:, list(METRICS[metric].denominator)].sum(axis=1)
+            eligible = eligible & (den >= self.min_denominator)
+        return eligible
 
     @cached_property
     def _boot(self) -> dict[Any, NDArray[np.float64]]:
@@ -534,7 +561,7 @@ class FairnessReport:
             for attr, t in self._tables(attribute):
                 reps = self._replicate_cells(attr)
                 values = {m: replicate_values(reps, m) for m in metrics}
-                eligible = t.counts.rows >= self.min_group_size
+                eligible = {m: self._eligible(t, m) for m in metrics}
                 ref = self._reference_index(t, attr)
                 parts.append(disparity_replicates(values, eligible, spec.kind, ref))
             stacked = np.stack(parts)
@@ -600,7 +627,7 @@ class FairnessReport:
             Family(
                 replicate_values(self._replicate_cells(attr), m),
                 t.values(m),
-                t.counts.rows >= self.min_group_size,
+                self._eligible(t, m),
                 self._reference_index(t, attr),
             )
             for attr, t in self._tables(attribute)
@@ -614,9 +641,68 @@ class FairnessReport:
         )
         if spec.kind == "difference":
             low = pair[0] if math.isnan(fair) else min(pair[0], fair)
-            return low, max(pair[1], whole[1])
-        high = pair[1] if math.isnan(fair) else max(pair[1], fair)
-        return min(pair[0], whole[0]), high
+            high = max(pair[1], whole[1])
+        else:
+            high = pair[1] if math.isnan(fair) else max(pair[1], fair)
+            low = min(pair[0], whole[0])
+        return self._widen_to_wilson(d, spec, metrics, attribute, level, low, high)
+
+    def _widen_to_wilson(
+        self,
+        d: Disparity,
+        spec: DisparitySpec,
+        metrics: tuple[str, ...],
+        attribute: str | None,
+        level: float,
+        low: float,
+        high: float,
+    ) -> tuple[float, float]:
+        """Widen an interval to what the groups' Wilson intervals imply.
+
+        A rate of 0 or 1, or a rate from a handful of rows, has no spread in
+        the bootstrap; the Wilson interval still knows how uncertain it is
+        (docs/statistics.md, "Rates at 0 and 1").
+        """
+        if math.isnan(low) or math.isnan(high):
+            return low, high
+        unfair_ends, fair = [], math.nan
+        for attr, t in self._tables(attribute):
+            for m in metrics:
+                wl, wh = self._wilson(t, m, level)
+                pair = None
+                if (
+                    m == d.metric
+                    and attr == d.attribute
+                    and d.low is not None
+                    and d.high is not None
+                ):
+                    i_lo, i_hi = t.index_of(d.low.group), t.index_of(d.high.group)
+                    if i_lo is not None and i_hi is not None:
+                        pair = (i_lo, i_hi)
+                unfair, fair_m = wilson_pair_limits(
+                    t.values(m),
+                    wl,
+                    wh,
+                    self._eligible(t, m),
+                    spec.kind,
+                    reference=self._reference_index(t, attr),
+                    pair=pair,
+                )
+                unfair_ends.append(unfair)
+                if pair is not None:
+                    fair = fair_m
+        finite = [u for u in unfair_ends if not math.isnan(u)]
+        if spec.kind == "difference":
+            if finite:
+                high = max(high, *finite)
+            if not math.isnan(fair):
+                low = min(low, fair)
+        else:
+            if finite:
+                low = min(low, *finite)
+            if not math.isnan(fair):
+                high = max(high, fair)
+        return low, high
 
     def interval(
         self, name: str, *, attribute: str | None = None, level: float | None = None
@@ -968,6 +1054,7 @@ class FairnessReport:
             "metrics": list(self.metrics),
             "intersectional": self.intersectional,
             "min_group_size": self.min_group_size,
+            "min_denominator": self.min_denominator,
             "reference": dict(ref)
             if isinstance(ref, Mapping)
             else (list(ref) if isinstance(ref, tuple) else ref),
@@ -1039,6 +1126,7 @@ class FairnessReport:
                 task=data["task"],
                 intersectional=bool(data["intersectional"]),
                 min_group_size=int(data["min_group_size"]),
+                min_denominator=int(data.get("min_denominator", 1)),
                 reference=tuple(ref) if isinstance(ref, list) else ref,
                 pos_label=data["pos_label"],
                 n_rows=int(data["n_rows"]),

@@ -33,7 +33,14 @@ def datasets(draw):
 
 
 def _audit(y, p, cols, w):
-    return pf.audit(y, p, sensitive_features=cols, sample_weight=w, min_group_size=1)
+    return pf.audit(
+        y,
+        p,
+        sensitive_features=cols,
+        sample_weight=w,
+        min_group_size=1,
+        min_denominator=1,
+    )
 
 
 def _naive(y, p, cols, w, metric):

@@ -89,7 +89,7 @@ def naive_rates(df: pd.DataFrame) -> dict[str, dict[tuple, float]]:
 @FAST
 @given(DATASETS)
 def test_rates_and_disparities_lie_in_the_unit_interval(df):
-    report = audit(df, min_group_size=1)
+    report = audit(df, min_group_size=1, min_denominator=1)
     for metric in RATES:
         values = np.array(list(report.values(metric).values()))
         finite = values[~np.isnan(values)]
@@ -101,7 +101,7 @@ def test_rates_and_disparities_lie_in_the_unit_interval(df):
 @FAST
 @given(DATASETS)
 def test_rates_match_a_naive_per_group_implementation(df):
-    report = audit(df, min_group_size=1)
+    report = audit(df, min_group_size=1, min_denominator=1)
     naive = naive_rates(df)
     for metric, expected in naive.items():
         ours = report.values(metric)
@@ -117,7 +117,10 @@ def test_rates_match_a_naive_per_group_implementation(df):
 @given(DATASETS, st.integers(0, 2**32 - 1))
 def test_invariant_to_row_order(df, seed):
     shuffled = df.iloc[np.random.default_rng(seed).permutation(len(df))]
-    a, b = audit(df, min_group_size=1), audit(shuffled, min_group_size=1)
+    a, b = (
+        audit(df, min_group_size=1, min_denominator=1),
+        audit(shuffled, min_group_size=1, min_denominator=1),
+    )
     for name, d in a.disparities().items():
         assert same(d.value, b.disparity(name).value), name
     for metric in RATES:
@@ -137,7 +140,10 @@ def test_invariant_to_relabelling_groups(df, data):
             a: f"level-{b}" for a, b in zip(levels, shuffled, strict=True)
         }
     relabelled = df.assign(**{c: df[c].map(m) for c, m in renames.items()})
-    a, b = audit(df, min_group_size=1), audit(relabelled, min_group_size=1)
+    a, b = (
+        audit(df, min_group_size=1, min_denominator=1),
+        audit(relabelled, min_group_size=1, min_denominator=1),
+    )
     columns = sensitive(df)
     for metric in RATES:
         after = b.values(metric)
@@ -151,8 +157,10 @@ def test_invariant_to_relabelling_groups(df, data):
 @FAST
 @given(DATASETS)
 def test_duplicating_every_row_changes_counts_not_rates(df):
-    a = audit(df, min_group_size=1)
-    b = audit(pd.concat([df, df], ignore_index=True), min_group_size=1)
+    a = audit(df, min_group_size=1, min_denominator=1)
+    b = audit(
+        pd.concat([df, df], ignore_index=True), min_group_size=1, min_denominator=1
+    )
     for metric in RATES:
         assert a.values(metric) == pytest.approx(
             b.values(metric), nan_ok=True, rel=1e-12
@@ -199,7 +207,7 @@ def rounding_slack(report: pf.FairnessReport) -> dict[str, float]:
     )
 )
 def test_a_dataset_drawn_without_disparity_passes_the_gate(df):
-    report = audit(df, min_group_size=MIN_GROUP)
+    report = audit(df, min_group_size=MIN_GROUP, min_denominator=1)
     slack = rounding_slack(report)
     tol = 1e-12
     assert report.demographic_parity_difference <= slack["selection"] + tol
@@ -226,7 +234,7 @@ def test_a_dataset_drawn_without_disparity_passes_the_gate(df):
     )
 )
 def test_a_dataset_drawn_with_a_large_disparity_fails_the_gate(df):
-    report = audit(df, min_group_size=MIN_GROUP)
+    report = audit(df, min_group_size=MIN_GROUP, min_denominator=1)
     slack = rounding_slack(report)
     tpr = report.values("tpr")
     female_lowest = min(v for g, v in tpr.items() if g[0] == "female")

@@ -79,6 +79,7 @@ def test_by_group_equals_metric_frame(n_columns, weighted, seed, make_data):
         sensitive_features=d["sf"],
         sample_weight=d["w"],
         min_group_size=1,
+        min_denominator=1,
     )
     mf = _metric_frame(d, weighted)
     expected = mf.by_group.dropna(how="all")
@@ -112,6 +113,7 @@ def test_named_disparities_equal_fairlearn(n_columns, weighted, name, fn, make_d
         sensitive_features=d["sf"],
         sample_weight=d["w"],
         min_group_size=1,
+        min_denominator=1,
     )
     expected = fn(
         d["y_true"], d["y_pred"], sensitive_features=d["sf"], sample_weight=d["w"]
@@ -148,6 +150,7 @@ def test_auc_and_brier_equal_sklearn_per_group(make_data):
         y_score=score,
         sample_weight=d["w"],
         min_group_size=1,
+        min_denominator=1,
     )
     sf = d["sf"]
     for (sex, race), row in report.by_group.iterrows():
@@ -236,7 +239,9 @@ def test_empty_denominator_is_nan_where_fairlearn_gives_zero():
             y_pred=y_pred,
             sensitive_features=sf,
         ).by_group
-    report = pf.audit(y_true, y_pred, sensitive_features=sf, min_group_size=1)
+    report = pf.audit(
+        y_true, y_pred, sensitive_features=sf, min_group_size=1, min_denominator=1
+    )
     assert theirs["b"] == 0.0
     assert np.isnan(report.by_group.loc["b", "tpr"])
     d = report.disparity("equal_opportunity_difference")
@@ -250,7 +255,11 @@ def test_empty_denominator_is_nan_where_fairlearn_gives_zero():
 def test_groups_that_do_not_occur_are_not_listed():
     sf = pd.DataFrame({"sex": ["f", "f", "m", "m"], "race": ["x", "y", "x", "x"]})
     report = pf.audit(
-        [1, 0, 1, 0], [1, 0, 0, 0], sensitive_features=sf, min_group_size=1
+        [1, 0, 1, 0],
+        [1, 0, 0, 0],
+        sensitive_features=sf,
+        min_group_size=1,
+        min_denominator=1,
     )
     theirs = flm.MetricFrame(
         metrics=flm.selection_rate,

@@ -75,8 +75,8 @@ def test_duckdb_relation(frame):
         "insert into t values (?, ?, ?, ?)",
         frame[["y", "p", "sex", "race"]].head(600).astype(object).values.tolist(),
     )
-    expected = pf.audit(data=frame.head(600), min_group_size=1, **KW)
-    report = pf.audit(data=con.table("t"), min_group_size=1, **KW)
+    expected = pf.audit(data=frame.head(600), min_group_size=1, min_denominator=1, **KW)
+    report = pf.audit(data=con.table("t"), min_group_size=1, min_denominator=1, **KW)
     pd.testing.assert_frame_equal(report.by_group, expected.by_group, rtol=1e-12)
 
 

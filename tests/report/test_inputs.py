@@ -17,6 +17,7 @@ S = np.array(["a", "a", "a", "b", "b", "b"])
 
 def run(y_true=Y, y_pred=P, sf=S, **kw):
     kw.setdefault("min_group_size", 1)
+    kw.setdefault("min_denominator", 1)
     return pf.audit(y_true, y_pred, sensitive_features=sf, **kw)
 
 
@@ -201,6 +202,7 @@ def test_data_form_with_pandas_and_polars():
             sensitive_features=["sex"],
             sample_weight="w",
             min_group_size=1,
+            min_denominator=1,
         )
         pd.testing.assert_frame_equal(
             report.by_group.reset_index(drop=True), expected.reset_index(drop=True)

@@ -35,7 +35,9 @@ def test_small_groups_are_flagged_warned_and_left_out(loan):
     assert all(g[1] != "asian" for g in (d.low.group, d.high.group))
     assert any(g[1] == "asian" and "min_group_size" in r for g, r in d.excluded)
     # with the small groups kept, the value is computed over all groups
-    all_groups = pf.audit(y, p, sensitive_features=sf, min_group_size=1)
+    all_groups = pf.audit(
+        y, p, sensitive_features=sf, min_group_size=1, min_denominator=1
+    )
     eligible = report.by_group[~report.by_group["small_group"]]["selection_rate"]
     assert d.value == pytest.approx(eligible.max() - eligible.min())
     assert all_groups.demographic_parity_difference >= d.value
@@ -43,13 +45,15 @@ def test_small_groups_are_flagged_warned_and_left_out(loan):
 
 def test_marginals_sum_from_intersections(loan):
     y, p, sf = loan
-    report = pf.audit(y, p, sensitive_features=sf, min_group_size=1)
+    report = pf.audit(y, p, sensitive_features=sf, min_group_size=1, min_denominator=1)
     by_sex = report.marginal("sex")
     for sex in ["female", "male"]:
         mask = (sf["sex"] == sex).to_numpy()
         assert by_sex.loc[sex, "count"] == mask.sum()
         assert by_sex.loc[sex, "selection_rate"] == pytest.approx(p[mask].mean())
-    single = pf.audit(y, p, sensitive_features=sf["sex"], min_group_size=1)
+    single = pf.audit(
+        y, p, sensitive_features=sf["sex"], min_group_size=1, min_denominator=1
+    )
     assert report.difference("selection_rate", attribute="sex") == pytest.approx(
         single.demographic_parity_difference
     )
@@ -78,7 +82,12 @@ def test_reference_group(loan):
     biggest = report.by_group["count"].idxmax()
     assert majority.disparity("demographic_parity_difference").reference == (biggest,)
     inter = pf.audit(
-        y, p, sensitive_features=sf, reference=("male", "white"), min_group_size=1
+        y,
+        p,
+        sensitive_features=sf,
+        reference=("male", "white"),
+        min_group_size=1,
+        min_denominator=1,
     )
     r = inter.by_group["selection_rate"]
     ref = r[("male", "white")]
@@ -187,7 +196,7 @@ def test_round_trip_through_json(loan):
 
 def test_renderings(loan):
     y, p, sf = loan
-    report = pf.audit(y, p, sensitive_features=sf, min_group_size=1)
+    report = pf.audit(y, p, sensitive_features=sf, min_group_size=1, min_denominator=1)
     text = str(report)
     assert text.startswith("fairness audit of 4,000 rows over sex × race")
     assert "demographic_parity_difference" in text

@@ -317,7 +317,8 @@ def test_the_rows_that_settle_an_inconclusive_bound_do_settle_it(rates, limit):
     assert found is not None, result.settle
     more = int(found[1].replace(",", ""))
     assert more >= 1
-    # the estimate is a normal approximation: 20% more rows must settle it
-    assert _verdict(rates, n + int(1.2 * more), bound).verdict in ("passed", "failed")
+    # the estimate is a normal approximation, and an interval end moves by about
+    # 0.1 standard errors with the bootstrap's seed: 30% more rows must settle it
+    assert _verdict(rates, n + int(1.3 * more), bound).verdict in ("passed", "failed")
     # and it does not ask for far more than needed: half of it is not enough
     assert _verdict(rates, n + more // 2, bound).verdict == "inconclusive"
