@@ -1,7 +1,9 @@
 """Baselines: stored disparity values that later runs must not worsen.
 
 One deterministic JSON file per test module (``__fairness__/<module>.json``
-beside it), keyed by test. Pure standard library: no pytest, no numpy.
+beside it), keyed by test. Pure standard library: no pytest, no numpy (the
+change of a disparity and its noise are measured by
+``pytest_fairness.report._change``; this package judges them).
 """
 
 from __future__ import annotations
@@ -9,10 +11,15 @@ from __future__ import annotations
 from pytest_fairness.baseline._compare import (
     DEFAULT_TOLERANCE,
     Comparison,
+    Method,
     Status,
+    change_from_intervals,
     compare,
+    judge,
+    not_compared,
 )
 from pytest_fairness.baseline._schema import (
+    OLDEST_SCHEMA,
     SCHEMA_VERSION,
     SIGNIFICANT_DIGITS,
     canonical,
@@ -31,16 +38,21 @@ from pytest_fairness.baseline._store import (
 __all__ = [
     "BASELINE_DIRNAME",
     "DEFAULT_TOLERANCE",
+    "OLDEST_SCHEMA",
     "SCHEMA_VERSION",
     "SIGNIFICANT_DIGITS",
     "BaselineFile",
     "Comparison",
+    "Method",
     "Status",
     "baseline_path",
     "canonical",
+    "change_from_intervals",
     "compare",
     "dumps",
+    "judge",
     "merge_entries",
+    "not_compared",
     "parse_document",
     "unused_keys",
     "write_atomic",

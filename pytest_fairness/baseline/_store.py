@@ -107,6 +107,14 @@ class BaselineFile:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return cls(path)
+        except UnicodeDecodeError as exc:
+            msg = (
+                f"baseline file {path} is not UTF-8 text (byte {exc.start}: "
+                f"{exc.reason}). The file is left untouched: restore it from "
+                "version control, or record the baselines again with "
+                "--fairness-update-baselines."
+            )
+            raise BaselineError(msg) from None
         except OSError as exc:
             msg = f"cannot read baseline file {path}: {exc}"
             raise BaselineError(msg) from None

@@ -17,6 +17,7 @@ from pytest_fairness.metrics._encode import combine_codes
 from pytest_fairness.metrics._rates import metric_values, rate_parts
 from pytest_fairness.metrics._registry import (
     ALIASES,
+    DEFINITION_VERSION,
     DISPARITIES,
     METRICS,
     DisparitySpec,
@@ -30,6 +31,7 @@ from pytest_fairness.metrics._scores import auc_by_group, score_sums
 
 __all__ = [
     "ALIASES",
+    "DEFINITION_VERSION",
     "DISPARITIES",
     "METRICS",
     "Disparity",

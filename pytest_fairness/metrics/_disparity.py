@@ -137,9 +137,10 @@ class Disparity:
     excluded : tuple of (tuple, str)
         Groups left out, with the reason.
     lost_levels : tuple of LostLevel
-        Levels of a sensitive column that none of the compared groups
-        carries (every group holding them was left out): the disparity then
-        says nothing about them, and a gate on it cannot pass.
+        For intersections: levels of a sensitive column that none of the
+        compared groups carries (every intersection holding them was left
+        out, e.g. every group of women was too small). The disparity then
+        says nothing about that level, and a gate on it cannot pass.
     reference : tuple or None
         The reference group, when disparities are taken to one.
     attribute : str or None
@@ -248,8 +249,12 @@ def _lost_levels(
     metric: str,
     reasons: Mapping[int, str],
 ) -> list[LostLevel]:
-    """Levels carried by some group of the data but by no compared group."""
-    if len(attributes) == 0 or bool(eligible[present].all()):
+    """Levels carried by some group of the data but by no compared group.
+
+    Only intersections lose levels this way: in a table of one column, a
+    level is a group, and a group left out is reported as such.
+    """
+    if len(attributes) < 2 or bool(eligible[present].all()):
         return []
     out = []
     for j, attribute in enumerate(attributes):
@@ -319,8 +324,8 @@ def compute_disparity(
         accuracy) are left to ``min_group_size``.
     attributes : sequence of str, default=()
         Names of the sensitive columns the group labels hold, one per
-        position; with them, levels that no compared group carries are
-        reported in ``lost_levels``.
+        position; with two or more (intersections), levels that no compared
+        group carries are reported in ``lost_levels``.
 
     Returns
     -------

@@ -9,19 +9,25 @@ summary, JUnit properties and reports as disparity gates.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_fairness.baseline import Comparison, compare
+from pytest_fairness.baseline import (
+    Comparison,
+    change_from_intervals,
+    judge,
+    not_compared,
+)
 from pytest_fairness.exceptions import FairnessValueError
 from pytest_fairness.plugin._gate import (
     baseline_info,
     bound_row,
     check_name,
     conclude,
+    gate_verdict,
     in_ci,
     stored_baseline,
-    stored_value,
     update_command,
 )
 from pytest_fairness.plugin._marker import (
@@ -127,7 +133,6 @@ def _row(
     comparison: Comparison | None,
     missing_fails: bool,
     update: bool,
-    auto: bool,
 ) -> dict[str, Any]:
     row = bound_row(
         r.bound,
@@ -144,12 +149,77 @@ def _row(
         reference=None,
         low=None,
         high=None,
-        reason=r.detail or None,
-        level=None,
+        detail=r.detail or None,
         settle=None,
-        tolerance_mode="auto" if auto else "absolute",
+        excluded=[],
+        lost_levels=[],
     )
     return row
+
+
+def _compare(
+    gate: CausalGateResult,
+    stored: Mapping[str, Any] | None,
+    tolerance: float | str | dict[str, Any],
+    interval_level: float,
+) -> dict[str, Comparison]:
+    """Judge each bounded causal metric against its baseline entry."""
+    definition = {"kind": "causal", "subject": gate.subject}
+    stored_def = None if stored is None else stored.get("definition")
+    changed = stored is not None and stored_def != definition
+    metrics = {} if stored is None else stored.get("metrics", {})
+    out = {}
+    for r in gate.results:
+        metric = r.bound.metric
+        tol = (
+            tolerance.get(metric, DEFAULT_TOLERANCE)
+            if isinstance(tolerance, dict)
+            else tolerance
+        )
+        tol_value = 0.0 if tol == AUTO else float(tol)
+        data = metrics.get(metric)
+        old = None
+        if data is not None:
+            old = math.nan if data.get("value") is None else float(data["value"])
+        if changed:
+            why = (
+                "the baseline was recorded without a definition (an older format)"
+                if stored_def is None
+                else f"the result is now {gate.subject!r}, "
+                f"was {stored_def.get('subject')!r}"
+            )
+            out[metric] = not_compared(
+                metric,
+                r.value,
+                old,
+                higher_is_better=False,
+                tolerance=tol_value,
+                status="definition_changed",
+                reason=why,
+            )
+            continue
+        bounds = None
+        if data is not None and old is not None and not math.isnan(old):
+            stored_interval = data.get("interval")
+            bounds = change_from_intervals(
+                r.value,
+                r.interval,
+                old,
+                None if stored_interval is None else tuple(stored_interval),
+                interval_level=interval_level,
+                level=0.95,
+            )
+        out[metric] = judge(
+            metric,
+            r.value,
+            old,
+            higher_is_better=False,
+            tolerance=tol_value,
+            bounds=bounds,
+            level=0.95 if bounds is not None else None,
+            method="fixed" if bounds is None else "two-sample",
+        )
+    return out
 
 
 def run_causal_check(
@@ -226,53 +296,55 @@ def run_causal_check(
 
     update = state.options.update_baselines
     ci = in_ci() and not update
+    command = update_command(state, item.nodeid)
     comparisons: dict[str, Comparison] = {}
-    auto: set[str] = set()
-    missing: list[str] = []
-    info: dict[str, Any] = {"enabled": False}
+    path = None
+    entry: dict[str, Any] = {}
     if settings["baseline"]:
-        path, stored_metrics = stored_baseline(item, state, key)
-        entry: dict[str, Any] = {
+        path, stored = stored_baseline(item, state, key)
+        interval_level = float(getattr(result, "confidence", 0.95) or 0.95)
+        comparisons = _compare(
+            gate, None if update else stored, tolerance, interval_level
+        )
+        full: dict[str, Any] = {
             "kind": "causal",
             "subject": gate.subject,
+            "definition": {"kind": "causal", "subject": gate.subject},
             "metrics": {},
         }
         for r in gate.results:
-            metric = r.bound.metric
-            entry["metrics"][metric] = {"value": r.value}
+            data: dict[str, Any] = {"value": r.value}
+            if r.interval is not None:
+                data["interval"] = list(r.interval)
             if r.detail:
-                entry["metrics"][metric]["detail"] = r.detail
-            old = stored_value(stored_metrics, metric)
-            if old is None:
-                missing.append(metric)
-            tol = (
-                tolerance.get(metric, DEFAULT_TOLERANCE)
-                if isinstance(tolerance, dict)
-                else tolerance
-            )
-            interval = r.interval if tol == AUTO else None
-            if interval is not None:
-                auto.add(metric)
-            comparisons[metric] = compare(
-                metric,
-                r.value,
-                old,
-                higher_is_better=False,
-                tolerance=0.0 if tol == AUTO else float(tol),
-                interval=interval,
-            )
-        info = baseline_info(item, path, entry, missing, update=update, ci=ci)
+                data["detail"] = r.detail
+            full["metrics"][r.bound.metric] = data
+        if update or stored is None:
+            entry = full
+        else:
+            entry = {
+                "metrics": {
+                    m: d
+                    for m, d in full["metrics"].items()
+                    if comparisons[m].status == "new"
+                }
+            }
 
-    rows = [
-        _row(
-            r,
-            comparisons.get(r.bound.metric),
-            ci,
-            update,
-            r.bound.metric in auto,
+    rows = [_row(r, comparisons.get(r.bound.metric), ci, update) for r in gate.results]
+    verdict = gate_verdict(rows, settings["on_inconclusive"])
+    info: dict[str, Any] = {"enabled": False}
+    if path is not None:
+        info = baseline_info(
+            item,
+            path,
+            entry,
+            comparisons,
+            update=update,
+            ci=ci,
+            gate_failed=verdict == "failed",
+            update_cmd=command,
+            key=key,
         )
-        for r in gate.results
-    ]
     record: dict[str, Any] = {
         "kind": "causal",
         "subject": gate.subject,
@@ -288,6 +360,7 @@ def run_causal_check(
         "min_group_size": None,
         "intersectional": None,
         "reference": None,
+        "verdict": verdict,
         "on_inconclusive": settings["on_inconclusive"],
         "confidence": None,
         "correction": "none",
@@ -295,13 +368,7 @@ def run_causal_check(
         "small_groups": [],
         "groups": [],
         "baseline": info,
-        "update_command": update_command(state, item.nodeid),
+        "update_command": command,
     }
-    conclude(
-        item,
-        record,
-        result=gate,
-        on_inconclusive=settings["on_inconclusive"],
-        missing=missing,
-    )
+    conclude(item, record, result=gate, on_inconclusive=settings["on_inconclusive"])
     return gate

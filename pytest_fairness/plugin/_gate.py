@@ -21,7 +21,6 @@ from pytest_fairness.baseline import (
     Comparison,
     baseline_path,
     canonical,
-    compare,
 )
 from pytest_fairness.exceptions import (
     FairnessGateFailure,
@@ -40,7 +39,7 @@ from pytest_fairness.plugin._state import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from pytest_fairness import FairnessReport, GateResult
+    from pytest_fairness import FairnessReport
     from pytest_fairness.gates import Bound, BoundResult
     from pytest_fairness.metrics import GroupValue
     from pytest_fairness.plugin._marker import GateSettings
@@ -50,10 +49,10 @@ __all__ = [
     "bound_row",
     "check_name",
     "conclude",
+    "gate_verdict",
     "in_ci",
     "run_check",
     "stored_baseline",
-    "stored_value",
     "update_command",
 ]
 
@@ -209,7 +208,34 @@ def _side(g: GroupValue | None) -> dict[str, Any] | None:
         "label": _label(g.group),
         "rate": g.value,
         "count": g.count,
+        "denominator": g.denominator,
     }
+
+
+def _outcome(
+    verdict: str,
+    status: str | None,
+    *,
+    missing_fails: bool,
+    update: bool,
+) -> str:
+    """Map a bound's verdict and its baseline status to the test's outcome.
+
+    A failed bound fails; a regression fails whatever the bound's own verdict
+    (also an inconclusive one); under CI a missing baseline and a changed
+    definition fail; then an inconclusive bound is inconclusive.
+    """
+    if verdict == "failed":
+        return "failed"
+    if status == "regressed" and not update:
+        return "regressed"
+    if status == "new" and missing_fails:
+        return "missing"
+    if status == "definition_changed" and missing_fails:
+        return "changed"
+    if verdict == "inconclusive":
+        return "inconclusive"
+    return "passed"
 
 
 def bound_row(
@@ -237,7 +263,8 @@ def bound_row(
     comparison : Comparison or None
         The comparison with the baseline, when baselines are on.
     missing_fails : bool
-        A bound without a baseline fails (under CI).
+        A bound without a baseline, or whose gate is defined otherwise than
+        its baseline, fails (under CI).
     update : bool
         Baselines are being updated, so a regression does not fail.
 
@@ -245,33 +272,44 @@ def bound_row(
     -------
     dict
         JSON-friendly fields shared by disparity and causal gates, with
-        ``outcome``: passed, failed, inconclusive, regressed or missing.
+        ``outcome``: passed, failed, regressed, missing, changed or
+        inconclusive, and the comparison's change, its interval, margin,
+        noise and the smallest change it could detect.
     """
     status = None if comparison is None else comparison.status
-    if verdict in ("failed", "inconclusive"):
-        outcome = verdict
-    elif status == "regressed" and not update:
-        outcome = "regressed"
-    elif status == "new" and missing_fails:
-        outcome = "missing"
-    else:
-        outcome = "passed"
-    return {
+    row: dict[str, Any] = {
         "metric": bound.metric,
         "op": bound.op,
         "limit": bound.limit,
         "bound": str(bound),
         "value": None if math.isnan(value) else value,
         "verdict": verdict,
-        "baseline": None if comparison is None else comparison.baseline,
-        "change": None if comparison is None else comparison.change,
-        "tolerance": None if comparison is None else comparison.tolerance,
         "interval": None
         if interval is None
         else [None if math.isnan(v) else v for v in interval],
         "status": status,
-        "outcome": outcome,
+        "outcome": _outcome(
+            verdict, status, missing_fails=missing_fails, update=update
+        ),
     }
+    fields = (
+        "baseline",
+        "change",
+        "change_interval",
+        "worsening",
+        "worsening_low",
+        "tolerance",
+        "margin",
+        "resolution",
+        "noise",
+        "detectable",
+        "level",
+        "method",
+        "reason",
+    )
+    data = {} if comparison is None else comparison.to_dict()
+    row.update({k: data.get(k) for k in fields})
+    return row
 
 
 def _bound_row(
@@ -293,23 +331,29 @@ def _bound_row(
         reference=None if d.reference is None else _group(d.reference),
         low=_side(d.low),
         high=_side(d.high),
-        reason=d.reason,
-        level=r.level,
+        why_undefined=d.reason,
+        interval_level=r.level,
         settle=r.settle,
+        excluded=[[_label(g), why] for g, why in d.excluded],
+        lost_levels=[str(x) for x in d.lost_levels],
     )
     return row
 
 
 def _group_tables(report: FairnessReport, metrics: list[str]) -> list[dict[str, Any]]:
+    from pytest_fairness.metrics import is_partial_rate
+
     attributes: list[str | None]
     if report.intersectional or len(report.attributes) == 1:
         attributes = [None]
     else:
         attributes = list(report.attributes)
+    partial = [m for m in metrics if is_partial_rate(m)]
     tables = []
     for attribute in attributes:
         counts = report.values("count", attribute=attribute)
         values = {m: report.values(m, attribute=attribute) for m in metrics}
+        dens = {m: report.denominators(m, attribute=attribute) for m in partial}
         rows = [
             {
                 "group": _group(g),
@@ -317,33 +361,20 @@ def _group_tables(report: FairnessReport, metrics: list[str]) -> list[dict[str, 
                 "count": int(n),
                 "small": int(n) < report.min_group_size,
                 "values": {m: canonical(values[m][g]) for m in metrics},
+                "denominators": {m: dens[m][g] for m in partial},
             }
             for g, n in counts.items()
         ]
         names = report.attributes if attribute is None else (attribute,)
-        tables.append({"attributes": list(names), "metrics": metrics, "rows": rows})
+        tables.append(
+            {
+                "attributes": list(names),
+                "metrics": metrics,
+                "min_denominator": report.min_denominator,
+                "rows": rows,
+            }
+        )
     return tables
-
-
-def _entry(gate: GateResult) -> dict[str, Any]:
-    metrics = {}
-    for r in gate.results:
-        d = r.disparity
-        pair = [_side(g) for g in (d.low, d.high) if g is not None]
-        metrics[r.bound.metric] = {
-            "metric": d.metric,
-            "value": r.value,
-            "worst_pair": [
-                {"group": p["group"], "rate": p["rate"], "count": p["count"]}
-                for p in pair
-                if p is not None
-            ],
-        }
-        if d.attribute is not None:
-            metrics[r.bound.metric]["attribute"] = d.attribute
-        if d.reference is not None:
-            metrics[r.bound.metric]["reference"] = _group(d.reference)
-    return {"attributes": list(gate.attributes), "metrics": metrics}
 
 
 def _user_properties(item: pytest.Item, record: Mapping[str, Any]) -> None:
@@ -357,10 +388,45 @@ def _user_properties(item: pytest.Item, record: Mapping[str, Any]) -> None:
             "verdict": row["outcome"],
         }
         if record["baseline"]["enabled"]:
-            value["baseline"] = row["baseline"]
-            value["change"] = row["change"]
+            for key in (
+                "baseline",
+                "change",
+                "change_interval",
+                "margin",
+                "noise",
+                "detectable",
+                "method",
+                "status",
+            ):
+                value[key] = row.get(key)
         text = json.dumps(canonical(value), sort_keys=True)
         item.user_properties.append((prefix + row["metric"], text))
+
+
+def gate_verdict(rows: list[dict[str, Any]], on_inconclusive: str) -> str:
+    """Return a gate's verdict from the outcomes of its bounds.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The bound rows of a gate record.
+    on_inconclusive : {"fail", "warn", "skip"}
+        What an inconclusive bound does.
+
+    Returns
+    -------
+    {"failed", "inconclusive", "passed"}
+        ``failed`` when a bound failed, regressed, or (under CI) misses its
+        baseline or has a changed definition, or is inconclusive with
+        ``on_inconclusive="fail"``.
+    """
+    outcomes = {row["outcome"] for row in rows}
+    inconclusive = "inconclusive" in outcomes
+    if outcomes & {"failed", "regressed", "missing", "changed"} or (
+        inconclusive and on_inconclusive == "fail"
+    ):
+        return "failed"
+    return "inconclusive" if inconclusive else "passed"
 
 
 def conclude(
@@ -369,66 +435,44 @@ def conclude(
     *,
     result: object,
     on_inconclusive: str,
-    missing: list[str],
 ) -> None:
-    """Give a gate record its verdict, keep it, and act on it.
+    """Keep a gate record and act on its verdict.
 
     Parameters
     ----------
     item : pytest.Item
         The test.
     record : dict
-        The gate record, with its ``bounds`` rows carrying an ``outcome``;
-        its ``verdict`` is set here.
+        The gate record, with its ``verdict`` (see :func:`gate_verdict`).
     result : object
         The core's verdicts, carried on the raised failure.
     on_inconclusive : {"fail", "warn", "skip"}
         What an inconclusive bound does.
-    missing : list of str
-        The bounds without a stored baseline.
 
     Raises
     ------
     FairnessGateFailure
-        When a bound failed, regressed, misses its baseline under CI, or is
-        inconclusive with ``on_inconclusive="fail"``.
+        When the gate's verdict is ``failed``.
     """
     __tracebackhide__ = True
-    outcomes = {row["outcome"] for row in record["bounds"]}
-    inconclusive = "inconclusive" in outcomes
-    failed = bool(outcomes & {"failed", "regressed", "missing"}) or (
-        inconclusive and on_inconclusive == "fail"
-    )
-    record["verdict"] = (
-        "failed" if failed else ("inconclusive" if inconclusive else "passed")
-    )
     item.stash.setdefault(RECORDS_KEY, []).append(canonical(record))
     _user_properties(item, record)
 
-    if failed:
+    if record["verdict"] == "failed":
         raise FairnessGateFailure("\n".join(gate_lines(record)), result=result)
-    if inconclusive:
+    if record["verdict"] == "inconclusive":
         text = "\n".join(gate_lines(record))
         if on_inconclusive == "skip":
             pytest.skip(text)
         warnings.warn(FairnessWarning(text), stacklevel=4)
-    info = record["baseline"]
-    if info.get("status") == "recorded":
-        warnings.warn(
-            FairnessWarning(
-                f"no fairness baseline for {record['key']!r} ({', '.join(missing)}) "
-                f"in {info['display']}: the current values are recorded "
-                "and written at the end of the session. Commit the file; when the "
-                "environment variable CI is set, a missing baseline fails."
-            ),
-            stacklevel=4,
-        )
+    for text in record["baseline"].get("warnings", ()):
+        warnings.warn(FairnessWarning(text), stacklevel=4)
 
 
 def stored_baseline(
     item: pytest.Item, state: FairnessState, key: str
-) -> tuple[Path, dict[str, Any]]:
-    """Return a test module's baseline file and the stored metrics of one gate.
+) -> tuple[Path, dict[str, Any] | None]:
+    """Return a test module's baseline file and the stored entry of one gate.
 
     Parameters
     ----------
@@ -442,7 +486,7 @@ def stored_baseline(
     Returns
     -------
     tuple
-        The file's path and the gate's stored metrics (empty when none).
+        The file's path and the gate's stored entry (None when none).
 
     Raises
     ------
@@ -455,40 +499,22 @@ def stored_baseline(
         baseline_dir=state.options.baseline_dir,
     )
     stored = state.load_baseline(path)
-    return path, stored.gates.get(key, {}).get("metrics", {})
-
-
-def stored_value(stored_metrics: Mapping[str, Any], metric: str) -> float | None:
-    """Return a metric's baseline value: None when absent, NaN when undefined.
-
-    Parameters
-    ----------
-    stored_metrics : mapping
-        The stored metrics of a gate.
-    metric : str
-        The metric.
-
-    Returns
-    -------
-    float or None
-        The stored value.
-    """
-    old = stored_metrics.get(metric)
-    if old is None:
-        return None
-    return math.nan if old.get("value") is None else float(old["value"])
+    return path, stored.gates.get(key)
 
 
 def baseline_info(
     item: pytest.Item,
     path: Path,
     entry: dict[str, Any],
-    missing: list[str],
+    comparisons: Mapping[str, Comparison],
     *,
     update: bool,
     ci: bool,
+    gate_failed: bool,
+    update_cmd: str,
+    key: str,
 ) -> dict[str, Any]:
-    """Return what a gate record says of its baseline.
+    """Return what a gate record says of its baseline, and what to write.
 
     Parameters
     ----------
@@ -497,32 +523,77 @@ def baseline_info(
     path : pathlib.Path
         The baseline file.
     entry : dict
-        What this gate would store.
-    missing : list of str
-        Its metrics without a stored value.
+        What this gate would store: the whole entry when it has none (or
+        under ``--fairness-update-baselines``), else the disparities to add.
+    comparisons : mapping of str to Comparison
+        Each bound's comparison with the baseline.
     update : bool
         Baselines are being updated.
     ci : bool
-        Running under CI (a missing baseline fails and nothing is written).
+        Running under CI: a missing baseline fails and nothing is written.
+    gate_failed : bool
+        The gate failed: a first run that fails records nothing.
+    update_cmd : str
+        The command that records the baseline of this test.
+    key : str
+        The gate's key in the file.
 
     Returns
     -------
     dict
         ``enabled``, ``file``, ``display``, ``status`` (updated, recorded,
-        missing or compared), ``missing``, ``write`` and ``entry``.
+        not recorded, missing, changed or compared), ``missing``, ``changed``,
+        ``write``, ``entry`` and the ``warnings`` the test issues.
     """
-    status = "updated" if update else ("missing" if missing else "compared")
-    if status == "missing" and not ci:
-        status = "recorded"
+    display = display_path(path, item.config.rootpath)
+    missing = [m for m, c in comparisons.items() if c.status == "new"]
+    changed = [m for m, c in comparisons.items() if c.status == "definition_changed"]
+    additions = bool(entry.get("metrics"))
+    notes: list[str] = []
+    if update:
+        status, write = "updated", True
+    elif missing and ci:
+        status, write = "missing", False
+    elif changed:
+        status, write = "changed", False
+        reasons = "; ".join(dict.fromkeys(comparisons[m].reason for m in changed))
+        notes.append(
+            f"the fairness gate {key!r} is defined otherwise than its baseline in "
+            f"{display} ({reasons}), so it was not compared. Record it again "
+            f"with: {update_cmd}  (under CI this fails the test)"
+        )
+    elif additions and gate_failed:
+        status, write = "not recorded", False
+    elif additions and not ci:
+        status, write = "recorded", True
+        what = ", ".join(missing) if missing else ", ".join(entry["metrics"])
+        notes.append(
+            f"no fairness baseline for {key!r} ({what}) in {display}: the current "
+            "values are recorded and written at the end of the session. Commit "
+            "the file; when the environment variable CI is set, a missing "
+            "baseline fails."
+        )
+    else:
+        status, write = "compared", False
     return {
         "enabled": True,
         "file": str(path),
-        "display": display_path(path, item.config.rootpath),
+        "display": display,
         "status": status,
         "missing": missing,
-        "write": update or (bool(missing) and not ci),
+        "changed": changed,
+        "write": write,
         "entry": entry,
+        "warnings": notes,
     }
+
+
+def _tolerance_for(settings: GateSettings) -> Any:
+    def tolerance(metric: str) -> float:
+        tol = settings.tolerance_for(metric)
+        return 0.0 if tol == "auto" else float(tol)
+
+    return tolerance
 
 
 def run_check(
@@ -562,8 +633,8 @@ def run_check(
     ------
     FairnessGateFailure
         When a bound fails, a disparity regressed past its baseline, a
-        baseline is missing under CI, or a bound is inconclusive with
-        ``on_inconclusive="fail"``.
+        baseline is missing (or defined otherwise) under CI, or a bound is
+        inconclusive with ``on_inconclusive="fail"``.
     BaselineError
         When the baseline file cannot be read.
     FairnessValueError
@@ -572,6 +643,11 @@ def run_check(
     __tracebackhide__ = True
     import pytest_fairness as pf
     from pytest_fairness.metrics import resolve_disparity
+    from pytest_fairness.report._audit import capture_rows
+    from pytest_fairness.report._regression import (
+        baseline_entry,
+        compare_with_baseline,
+    )
 
     name = check_name(name)
     module, test = split_nodeid(item.nodeid)
@@ -587,7 +663,7 @@ def run_check(
     settings = _settings(item, state, overrides)
     min_group_size = settings.min_group_size or state.options.min_group_size
     sensitive = _sensitive(sensitive_features, data, settings)
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, capture_rows() as captured:
         warnings.simplefilter("always")
         report = pf.audit(
             y_true,
@@ -598,49 +674,59 @@ def run_check(
             sample_weight=sample_weight,
             intersectional=settings.intersectional,
             min_group_size=min_group_size,
+            min_denominator=settings.min_denominator,
             reference=settings.reference,
+            pos_label=settings.pos_label,
             confidence=settings.confidence,
         )
     # Re-issued so that they point at the test's call of fairness.check.
     for w in caught:
         warnings.warn(w.message, stacklevel=3)
+    rows = captured[0] if captured else None
     gate = report.check(settings.bounds)
 
     update = state.options.update_baselines
     ci = in_ci() and not update
+    command = update_command(state, item.nodeid)
     comparisons: dict[str, Comparison] = {}
-    auto: set[str] = set()  # disparities judged with tolerance="auto"
-    info: dict[str, Any] = {"enabled": False}
-    missing: list[str] = []
+    path = None
+    entry: dict[str, Any] = {}
+    method = "none"
     if settings.baseline:
-        path, stored_metrics = stored_baseline(item, state, key)
-        for r in gate.results:
-            old = stored_value(stored_metrics, r.bound.metric)
-            tolerance: float | str = settings.tolerance_for(r.bound.metric)
-            interval = None
-            if tolerance == "auto":
-                # the statistical mode: judge the change against the interval
-                level = settings.confidence or 0.95
-                interval = report.interval(r.bound.metric, level=level)
-            if interval is not None:
-                auto.add(r.bound.metric)
-            comparisons[r.bound.metric] = compare(
-                r.bound.metric,
-                r.value,
-                old,
-                higher_is_better=resolve_disparity(r.bound.metric).higher_is_better,
-                tolerance=0.0 if tolerance == "auto" else float(tolerance),
-                interval=interval,
-            )
-            if old is None:
-                missing.append(r.bound.metric)
-        info = baseline_info(item, path, _entry(gate), missing, update=update, ci=ci)
+        path, stored = stored_baseline(item, state, key)
+        judged = compare_with_baseline(
+            report,
+            gate,
+            rows,
+            None if update else stored,
+            tolerance_for=_tolerance_for(settings),
+            level=settings.confidence or 0.95,
+            where=f"baseline file {path}, gate {key!r}",
+        )
+        comparisons, method = judged.comparisons, judged.method
+        if update or stored is None:
+            entry = baseline_entry(report, gate, rows)
+        else:
+            entry = {"metrics": judged.derived}
 
-    rows = [
+    bound_rows = [
         _bound_row(r, comparisons.get(r.bound.metric), ci, update) for r in gate.results
     ]
-    for row in rows:
-        row["tolerance_mode"] = "auto" if row["metric"] in auto else "absolute"
+    verdict = gate_verdict(bound_rows, settings.on_inconclusive)
+    info: dict[str, Any] = {"enabled": False}
+    if path is not None:
+        info = baseline_info(
+            item,
+            path,
+            entry,
+            comparisons,
+            update=update,
+            ci=ci,
+            gate_failed=verdict == "failed",
+            update_cmd=command,
+            key=key,
+        )
+        info["method"] = method
     metrics = list(
         dict.fromkeys(m for b in settings.bounds for m in resolve_disparity(b).metrics)
     )
@@ -650,29 +736,25 @@ def run_check(
         "test": test,
         "name": name,
         "key": key,
+        "verdict": verdict,
         "attributes": list(report.attributes),
         "n_groups": report.n_groups,
         "n_rows": report.n_rows,
         "min_group_size": report.min_group_size,
+        "min_denominator": report.min_denominator,
         "intersectional": report.intersectional,
         "reference": canonical(report.reference),
         "on_inconclusive": settings.on_inconclusive,
         "confidence": gate.confidence,
         "correction": gate.correction,
-        "bounds": rows,
+        "bounds": bound_rows,
         "small_groups": [
             {"group": _group(g.group), "label": _label(g.group), "count": g.count}
             for g in gate.small_groups
         ],
         "groups": _group_tables(report, metrics),
         "baseline": info,
-        "update_command": update_command(state, item.nodeid),
+        "update_command": command,
     }
-    conclude(
-        item,
-        record,
-        result=gate,
-        on_inconclusive=settings.on_inconclusive,
-        missing=missing,
-    )
+    conclude(item, record, result=gate, on_inconclusive=settings.on_inconclusive)
     return report

@@ -30,19 +30,22 @@ __all__ = [
 MARKER = "fairness_gate"
 MARKER_LINE = (
     "fairness_gate(<disparity>=bound, ..., sensitive_features=None, "
-    "intersectional=True, min_group_size=30, reference=None, baseline=False, "
-    "tolerance=0.01, confidence=None, on_inconclusive='fail'): bounds on "
-    "fairness disparities checked by the `fairness` fixture. A bound is a "
-    "number (upper limit of a difference, lower limit of a ratio), an "
-    "(op, value) pair or a string such as '>= 0.8'; None removes a bound set "
-    "by an outer marker. baseline=True also fails when a disparity worsens "
-    "past its stored baseline by more than tolerance."
+    "intersectional=True, min_group_size=30, min_denominator=10, reference=None, "
+    "pos_label=None, baseline=False, tolerance=0.01, confidence=None, "
+    "on_inconclusive='fail'): bounds on fairness disparities checked by the "
+    "`fairness` fixture. A bound is a number (upper limit of a difference, lower "
+    "limit of a ratio), an (op, value) pair or a string such as '>= 0.8'; None "
+    "removes a bound set by an outer marker. baseline=True also fails when a "
+    "disparity got worse than its stored baseline by more than tolerance, "
+    "beyond the noise of the comparison."
 )
 SETTINGS = (
     "sensitive_features",
     "intersectional",
     "min_group_size",
+    "min_denominator",
     "reference",
+    "pos_label",
     "baseline",
     "tolerance",
     "confidence",
@@ -50,6 +53,7 @@ SETTINGS = (
 )
 ON_INCONCLUSIVE = ("fail", "warn", "skip")
 DEFAULT_TOLERANCE = 0.01
+DEFAULT_MIN_DENOMINATOR = 10
 AUTO = "auto"
 Tolerance = float | str | Mapping[str, float | str]
 
@@ -74,8 +78,13 @@ class GateSettings:
         Compare intersections of the sensitive columns.
     min_group_size : int or None
         None defers to ``--fairness-min-group-size`` / ini / 30.
+    min_denominator : int
+        Rows a rate's own denominator needs for a group to take part in that
+        rate's disparities (actual positives for TPR, ...).
     reference : object
         The reference group (None compares groups between themselves).
+    pos_label : object
+        The favourable label, for labels other than 0/1, booleans and -1/1.
     baseline : bool
         Compare with (and record) the stored baseline.
     tolerance : float or dict
@@ -91,7 +100,9 @@ class GateSettings:
     sensitive_features: tuple[str, ...] | None = None
     intersectional: bool = True
     min_group_size: int | None = None
+    min_denominator: int = DEFAULT_MIN_DENOMINATOR
     reference: Any = None
+    pos_label: Any = None
     baseline: bool = False
     tolerance: Tolerance = DEFAULT_TOLERANCE
     on_inconclusive: str = "fail"
@@ -108,8 +119,9 @@ class GateSettings:
         Returns
         -------
         float or "auto"
-            Its tolerance (0.01 unless set); ``"auto"`` judges the change
-            against the value's confidence interval.
+            Its tolerance (0.01 unless set); ``"auto"`` asks for no tolerance
+            beyond the test set's resolution (one decision) and the noise of
+            the comparison.
         """
         tol = self.tolerance
         if isinstance(tol, Mapping):
@@ -207,6 +219,12 @@ def _parse_setting(key: str, value: Any, where: str, out: dict[str, Any]) -> Non
             isinstance(value, bool) or not isinstance(value, int) or value < 1
         ):
             raise _bad(where, key, value, "None or an integer >= 1")
+        out[key] = value
+    elif key == "min_denominator":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise _bad(where, key, value, "an integer >= 1 (1 turns the limit off)")
+        out[key] = value
+    elif key == "pos_label":
         out[key] = value
     elif key == "reference":
         out[key] = tuple(value) if isinstance(value, list) else value

@@ -37,22 +37,62 @@ _VERDICT = {
     "inconclusive": "INCONCLUSIVE",
     "regressed": "REGRESSED",
     "missing": "NO BASELINE",
+    "changed": "DEFINITION CHANGED",
+}
+_PASSED_STATUS = {
+    "new": "new baseline",
+    "unchanged": "unchanged",
+    "improved": "improved",
+    "within_tolerance": "within tolerance",
+    "definition_changed": "definition changed, not compared",
+    "not_compared": "not compared",
+    "undefined": "baseline undefined",
+}
+_METHOD = {
+    "paired": "paired: the baseline's decisions of the same rows",
+    "two-sample": "two samples: the baseline's per-group cells (other rows)",
+    "fixed": "fixed tolerance: no noise estimate for this metric",
 }
 
 
-def _fmt(value: float | None) -> str:
-    return "nan" if value is None else f"{value:.3f}"
+def _fmt(value: float | None, digits: int = 3) -> str:
+    if value is None:
+        return "nan"
+    text = f"{value:.{digits}f}"
+    # never "-0.000": a value that rounds to zero is shown as zero
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def _fmt_value(value: float | None, limit: float | None) -> str:
+    """Format a value with enough digits to tell it from a bound it is near."""
+    if value is None or limit is None:
+        return _fmt(value)
+    digits = 3
+    if _fmt(value, 12) != _fmt(limit, 12):
+        while digits < 9 and _fmt(value, digits) == _fmt(limit, digits):
+            digits += 1
+    return _fmt(value, digits)
 
 
 def _interval(interval: Sequence[float | None] | None) -> str:
     if not interval or any(v is None for v in interval):
         return ""
     low, high = interval
-    return f" [{low:.3f}, {high:.3f}]"
+    return f" [{_fmt(low)}, {_fmt(high)}]"
 
 
 def _change(value: float | None) -> str:
-    return "-" if value is None else f"{value:+.3f}"
+    if value is None:
+        return "-"
+    text = f"{value:+.3f}"
+    return "+0.000" if float(text) == 0 else text
+
+
+def _signed_interval(interval: Sequence[float | None] | None) -> str:
+    if not interval or any(v is None for v in interval):
+        return ""
+    low, high = interval
+    return f" [{_change(low)}, {_change(high)}]"
 
 
 def _table(rows: Sequence[Sequence[str]], headers: Sequence[str], fmt: str) -> str:
@@ -77,18 +117,25 @@ def verdict_text(row: Mapping[str, Any]) -> str:
         The verdict in capitals, with the baseline's status when it passed.
     """
     text = _VERDICT[row["outcome"]]
-    if row["outcome"] == "passed" and row.get("status") in ("improved", "new"):
-        text += " (improved)" if row["status"] == "improved" else " (new baseline)"
+    status = row.get("status")
+    if row["outcome"] == "passed" and status == "within_noise":
+        text += f" (within noise ±{_fmt(row.get('noise'))})"
+    elif row["outcome"] == "passed" and status in _PASSED_STATUS:
+        text += f" ({_PASSED_STATUS[status]})"
     return text
 
 
 def _pair(row: Mapping[str, Any]) -> str:
+    from pytest_fairness.gates._result import format_side
+
     low, high = row.get("low"), row.get("high")
     if low is None or high is None:
-        return str(row.get("reason") or "-")
+        return str(row.get("why_undefined") or row.get("detail") or "-")
 
     def one(g: Mapping[str, Any]) -> str:
-        return f"{g['label']} {_fmt(g['rate'])} (n={g['count']:,})"
+        return format_side(
+            g["label"], g["rate"], g["count"], g.get("denominator"), row["rate_metric"]
+        )
 
     where = f"[{row['attribute']}] " if row.get("attribute") else ""
     ref = "ref " if row.get("reference") is not None else ""
@@ -115,20 +162,59 @@ def gate_label(record: Mapping[str, Any]) -> str:
 
 def _headline(record: Mapping[str, Any]) -> str:
     rows = record["bounds"]
+    n = len(rows)
     count = {k: sum(r["outcome"] == k for r in rows) for k in _VERDICT}
     if record["verdict"] == "passed":
-        return f"fairness gate passed: {len(rows)} bound(s) hold"
+        return f"fairness gate passed: {n} bound(s) hold"
     parts = []
     if count["failed"]:
-        parts.append(f"{count['failed']} of {len(rows)} bound(s) failed")
+        parts.append(f"{count['failed']} of {n} bound(s) failed")
     if count["regressed"]:
         parts.append(f"{count['regressed']} regressed past the baseline")
     if count["missing"]:
         parts.append(f"{count['missing']} without a baseline")
+    if count["changed"]:
+        parts.append(f"{count['changed']} defined otherwise than the baseline")
     if count["inconclusive"]:
-        parts.append(f"{count['inconclusive']} inconclusive")
+        parts.append(f"{count['inconclusive']} of {n} bound(s) inconclusive")
     word = "failed" if record["verdict"] == "failed" else "inconclusive"
+    if word == "failed" and parts and count["inconclusive"] == sum(count.values()):
+        parts[-1] += f" (on_inconclusive={record['on_inconclusive']!r})"
     return f"fairness gate {word}: " + ", ".join(parts)
+
+
+def _comparison_lines(record: Mapping[str, Any]) -> list[str]:
+    """One line per bound compared with its baseline: change, noise, margin."""
+    out = []
+    for r in record["bounds"]:
+        status = r.get("status")
+        if status in (None, "new"):
+            continue
+        if status in ("definition_changed", "not_compared"):
+            out.append(f"{r['metric']}: not compared: {r.get('reason')}")
+            continue
+        if status == "undefined":
+            out.append(f"{r['metric']}: not compared (a value is undefined)")
+            continue
+        method = _METHOD.get(r.get("method") or "", "")
+        text = (
+            f"{r['metric']}: {_fmt(r['baseline'])} -> {_fmt(r['value'])}, "
+            f"change {_change(r['change'])}"
+        )
+        if r.get("change_interval") is not None and r.get("level") is not None:
+            text += (
+                f"{_signed_interval(r['change_interval'])} "
+                f"(one-sided {r['level']:.0%} bounds)"
+            )
+        text += f", margin {_fmt(r.get('margin'))}"
+        if (r.get("resolution") or 0) > (r.get("tolerance") or 0):
+            text += f" (one decision moves it by {_fmt(r['resolution'])})"
+        if r.get("detectable") is not None:
+            text += f"; detects a worsening of {_fmt(r['detectable'])} or more"
+        if method:
+            text += f"; {method}"
+        out.append(text)
+    return out
 
 
 def gate_lines(record: Mapping[str, Any]) -> list[str]:
@@ -156,10 +242,11 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
     headers += ["verdict", "detail" if causal else "worst pair"]
     rows = []
     for r in record["bounds"]:
-        row = [r["metric"], r["bound"], _fmt(r["value"]) + _interval(r.get("interval"))]
+        value = _fmt_value(r["value"], r.get("limit")) + _interval(r.get("interval"))
+        row = [r["metric"], r["bound"], value]
         if with_baseline:
             row += ["-" if r["baseline"] is None else _fmt(r["baseline"])]
-            row += [_change(r["change"])]
+            row += [_change(r["change"]) + _signed_interval(r.get("change_interval"))]
         row += [verdict_text(r), _pair(r)]
         rows.append(row)
     attrs = " × ".join(record["attributes"])
@@ -173,10 +260,11 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
                 "satisfies it and fails when the whole interval violates it"
             )
     else:
-        out.append(
-            f"groups: {attrs} ({record['n_groups']} groups, "
-            f"min_group_size={record['min_group_size']})"
-        )
+        groups = "group" if record["n_groups"] == 1 else "groups"
+        limits = f"min_group_size={record['min_group_size']}"
+        if record.get("min_denominator") is not None:
+            limits += f", min_denominator={record['min_denominator']}"
+        out.append(f"groups: {attrs} ({record['n_groups']} {groups}, {limits})")
     if with_baseline:
         out.append(f"baseline: {baseline['display']} [{record['key']}]")
     if record.get("confidence") is not None:
@@ -188,27 +276,27 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
             "whole interval satisfies it and fails when the whole interval violates it"
         )
     out += ["", *_table(rows, headers, "simple").splitlines()]
-    small = record["small_groups"]
-    if small:
-        shown = "; ".join(f"{g['label']} (n={g['count']})" for g in small[:10])
-        more = len(small) - 10
-        out += [
-            "",
-            f"left out for size (n < {record['min_group_size']}): {shown}"
-            + (f" and {more} more" if more > 0 else ""),
-        ]
-    notes = [
-        f"{r['metric']} moved away from parity by {abs(r['change']):.3f} "
-        f"since the baseline ({_fmt(r['baseline'])} -> {_fmt(r['value'])}), "
-        + (
-            "more than its tolerance of "
-            f"{r['tolerance']:g} (the distance to its interval's fairer end)."
-            if r.get("tolerance_mode") == "auto"
-            else f"more than its tolerance of {r['tolerance']:g}."
+    left_out = _left_out(record)
+    if left_out:
+        out += ["", *left_out]
+    compared = _comparison_lines(record) if with_baseline else []
+    if compared:
+        out += ["", "compared with the baseline:", *compared]
+    notes = []
+    for r in record["bounds"]:
+        if r["outcome"] != "regressed":
+            continue
+        text = (
+            f"{r['metric']} moved away from parity by {_fmt(r['worsening'])} since "
+            f"the baseline ({_fmt(r['baseline'])} -> {_fmt(r['value'])}), more than "
+            f"its margin of {_fmt(r['margin'])}"
         )
-        for r in record["bounds"]
-        if r["outcome"] == "regressed"
-    ]
+        if r.get("level") is not None and r.get("worsening_low") is not None:
+            text += (
+                f", by at least {_fmt(r['worsening_low'])} with {r['level']:.0%} "
+                "confidence"
+            )
+        notes.append(text + ".")
     settle = [
         f"{r['metric']}: {r['settle']}" for r in record["bounds"] if r.get("settle")
     ]
@@ -220,17 +308,46 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
             f"no baseline for {', '.join(missing)} in {baseline['display']} "
             "and the environment variable CI is set, so nothing is recorded."
         )
+    changed = [r["metric"] for r in record["bounds"] if r["outcome"] == "changed"]
+    if changed:
+        notes.append(
+            f"{', '.join(changed)}: the gate is defined otherwise than its baseline "
+            f"in {baseline['display']}, and the environment variable CI is set: "
+            "a baseline is never compared across definitions."
+        )
+    if with_baseline and baseline.get("status") == "not recorded":
+        notes.append(
+            "the gate failed, so its values were not recorded as the baseline "
+            "(--fairness-update-baselines records them anyway)."
+        )
     if notes:
         out += ["", *notes]
-    if missing:
+    if missing or changed:
         out.append(
             f"Create it with: {record['update_command']}  (then commit the file)"
+            if missing and not changed
+            else f"Record it again with: {record['update_command']}  "
+            "(then commit the file)"
         )
     elif any(r["outcome"] == "regressed" for r in record["bounds"]):
         out.append(
             f"If the change is intended, accept it with: {record['update_command']}"
         )
     return out
+
+
+def _left_out(record: Mapping[str, Any]) -> list[str]:
+    from pytest_fairness.gates._result import left_out_lines
+
+    limit = f"min_group_size={record.get('min_group_size')}"
+    excluded = [
+        (g["label"], f"n={g['count']} < {limit}") for g in record["small_groups"]
+    ]
+    excluded += [
+        (label, why) for r in record["bounds"] for label, why in r.get("excluded", [])
+    ]
+    lost = [x for r in record["bounds"] for x in r.get("lost_levels", [])]
+    return left_out_lines(excluded, lost)
 
 
 def summary_rows(records: Sequence[Mapping[str, Any]]) -> list[list[str]]:
@@ -262,13 +379,40 @@ def summary_rows(records: Sequence[Mapping[str, Any]]) -> list[list[str]]:
 
 
 def group_table(table: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Return the headers and cells of one per-group table of a gate record.
+
+    Parameters
+    ----------
+    table : mapping
+        One entry of a record's ``groups``.
+
+    Returns
+    -------
+    tuple
+        Headers (the attributes, ``count``, each metric, with the rows its
+        denominator counts for rates of part of a group) and rows of text.
+    """
+    from pytest_fairness.metrics import denominator_noun
+
     metrics = table["metrics"]
-    headers = [" × ".join(table["attributes"]), "count", *metrics]
+    first = table["rows"][0] if table["rows"] else {}
+    partial = set(first.get("denominators", {}))
+    headers = [" × ".join(table["attributes"]), "count"]
+    headers += [
+        f"{m} (of {denominator_noun(m)})" if m in partial else m for m in metrics
+    ]
+
+    def cell(row: Mapping[str, Any], m: str) -> str:
+        text = _fmt(row["values"][m])
+        if m in partial:
+            text += f" ({row['denominators'][m]:,})"
+        return text
+
     rows = [
         [
             row["label"] + (" (small)" if row["small"] else ""),
             f"{row['count']:,}",
-            *(_fmt(row["values"][m]) for m in metrics),
+            *(cell(row, m) for m in metrics),
         ]
         for row in table["rows"]
     ]

@@ -42,6 +42,7 @@ tr.small td { color: #656d76; font-style: italic; }
 .regressed { background: #fff1e5; color: #953800; font-weight: 600; }
 .inconclusive { background: #fff8c5; color: #7d4e00; }
 .missing { background: #fbefff; color: #6e40c9; font-weight: 600; }
+.changed { background: #fbefff; color: #6e40c9; font-weight: 600; }
 """
 _SUMMARY_NUMERIC = {"value", "baseline", "change"}
 

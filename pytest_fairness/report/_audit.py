@@ -5,9 +5,12 @@ PYTEST_DONT_REWRITE
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import warnings
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,9 +57,63 @@ from pytest_fairness.report._report import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from numpy.typing import NDArray
 
-__all__ = ["DEFAULT_BINARY_METRICS", "DEFAULT_REGRESSION_METRICS", "audit"]
+__all__ = [
+    "DEFAULT_BINARY_METRICS",
+    "DEFAULT_REGRESSION_METRICS",
+    "Rows",
+    "audit",
+    "capture_rows",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """The encoded rows behind a binary audit, in their input order.
+
+    A baseline keeps the decisions of these rows so that a later run on the
+    same rows can be compared row by row (a paired comparison).
+
+    Attributes
+    ----------
+    group : ndarray of intp
+        Each row's position in the report's ``table.groups``.
+    y_true, y_pred : ndarray of uint8
+        1 where the label (prediction) is the positive label.
+    weight : ndarray of float64 or None
+        Row weights, when given.
+    """
+
+    group: NDArray[np.intp]
+    y_true: NDArray[np.uint8]
+    y_pred: NDArray[np.uint8]
+    weight: NDArray[np.float64] | None
+
+
+_ROWS: ContextVar[list[Rows | None] | None] = ContextVar("_ROWS", default=None)
+
+
+@contextlib.contextmanager
+def capture_rows() -> Iterator[list[Rows | None]]:
+    """Collect the encoded rows of the audits run inside the block.
+
+    Yields
+    ------
+    list
+        One entry per :func:`audit` call: its :class:`Rows`, or None when
+        the audit had no rows of its own (aggregated in a dataframe engine,
+        or a continuous target).
+    """
+    sink: list[Rows | None] = []
+    token = _ROWS.set(sink)
+    try:
+        yield sink
+    finally:
+        _ROWS.reset(token)
+
 
 DEFAULT_BINARY_METRICS = (
     "selection_rate",
@@ -478,6 +535,14 @@ def audit(
             _check_single_class(counts, metric_names, labels.classes)
 
     present = np.flatnonzero(counts.rows > 0)
+    sink = _ROWS.get()
+    if sink is not None:
+        rows = None
+        if task == "binary" and row_counts is None:
+            position = np.full(n_codes, -1, dtype=np.intp)
+            position[present] = np.arange(present.shape[0])
+            rows = Rows(position[group], labels.y_true, labels.y_pred, w)
+        sink.append(rows)
     counts = counts.select(present)
     level_table = level_table[present]
     attributes = tuple(c.name for c in columns)

@@ -389,6 +389,46 @@ class FairnessReport:
         t = self.table if attribute is None else self._tables(attribute)[0][1]
         return {g: float(v) for g, v in zip(t.groups, t.values(metric), strict=True)}
 
+    def denominators(
+        self, metric: str, *, attribute: str | None = None
+    ) -> dict[tuple[Any, ...], int]:
+        """Return the rows in a binary rate's denominator, for every group.
+
+        Parameters
+        ----------
+        metric : str
+            A binary rate or its alias.
+        attribute : str, optional
+            Give the groups of this column alone instead of the intersections.
+
+        Returns
+        -------
+        dict
+            Group to rows (unweighted): actual positives for ``tpr``, predicted
+            positives for ``ppv``, every row for ``selection_rate``.
+
+        Raises
+        ------
+        FairnessValueError
+            For a metric that is not a binary rate.
+
+        Examples
+        --------
+        >>> import pytest_fairness as pf
+        >>> report = pf.audit([1, 1, 0, 1, 0, 0], [1, 0, 0, 1, 1, 0],
+        ...                   sensitive_features=list("aaabbb"), min_group_size=1)
+        >>> report.denominators("tpr")
+        {('a',): 2, ('b',): 1}
+        """
+        metric = self._metric(metric)
+        t = self.table if attribute is None else self._tables(attribute)[0][1]
+        cell_rows = t.counts.cell_rows
+        if METRICS[metric].kind != "binary" or cell_rows is None:
+            msg = f"{metric} is not a binary rate: it has no denominator."
+            raise fail(msg)
+        den = cell_rows[:, list(METRICS[metric].denominator)].sum(axis=1)
+        return {g: int(v) for g, v in zip(t.groups, den, strict=True)}
+
     def _metric(self, name: str) -> str:
         metric = resolve_metric(name, argname="metric")
         kind = METRICS[metric].kind

@@ -13,11 +13,14 @@ import pytest
 
 from pytest_fairness import BaselineError, __version__
 from pytest_fairness.baseline import (
+    SCHEMA_VERSION,
     BaselineFile,
     baseline_path,
     canonical,
+    change_from_intervals,
     compare,
     dumps,
+    judge,
     merge_entries,
     parse_document,
     unused_keys,
@@ -48,7 +51,7 @@ def test_dumps_is_sorted_versioned_and_ends_with_a_newline() -> None:
     assert text.endswith("}\n")
     assert list(data) == ["gates", "schema", "version"]
     assert list(data["gates"]) == ["a", "b"]
-    assert data["schema"] == 1
+    assert data["schema"] == SCHEMA_VERSION == 2
     assert data["version"] == __version__
     assert dumps({"a": ENTRY, "b": ENTRY}) == text
 
@@ -59,11 +62,38 @@ def test_dumps_is_sorted_versioned_and_ends_with_a_newline() -> None:
         ("[1, 2", "is not valid JSON"),
         ("[]", "is not a pytest-fairness baseline"),
         ('{"schema": "1", "gates": {}}', "has schema '1'"),
+        ('{"schema": 3, "gates": {}}', "has schema 3; this version .* reads schemas"),
         ('{"schema": 1}', "has no 'gates' object"),
-        ('{"schema": 1, "gates": {"t": []}}', "gate 't': expected an object"),
+        ('{"schema": 1, "gates": {"t": []}}', 'field gates."t" must be an object'),
         (
             '{"schema": 1, "gates": {"t": {"metrics": {"m": {"value": true}}}}}',
-            "metric 'm' needs a numeric 'value'",
+            'field gates."t".metrics.m.value must be a finite number or null; got True',
+        ),
+        (
+            '{"schema": 2, "gates": {"t": {"metrics": {"m": 0.1}}}}',
+            'field gates."t".metrics.m must be an object; got 0.1',
+        ),
+        (
+            '{"schema": 2, "gates": {"t": {"metrics": {"m": {"value": Infinity}}}}}',
+            "Infinity is not a number JSON allows",
+        ),
+        (
+            '{"schema": 2, "gates": {"t": {"metrics": {"m": {"value": NaN}}}}}',
+            "NaN is not a number JSON allows",
+        ),
+        (
+            '{"schema": 2, "gates": {"t": {"metrics": {}}, "t": {"metrics": {}}}}',
+            "the key 't' appears twice",
+        ),
+        (
+            '{"schema": 2, "gates": {"t": {"metrics": {}, "counts": {"groups": [["a"]],'
+            ' "rows": [3], "cells": [[1, 1, 1]], "cell_rows": [[1, 1, 1, 0]]}}}}',
+            r'field gates."t".counts.cells\[0\] must be a list of 4 numbers',
+        ),
+        (
+            '{"schema": 2, "gates": {"t": {"metrics": {}, "rows": {"n": 8, '
+            '"fingerprint": "x", "decisions": []}}}}',
+            "fingerprint must be a string 'sha256:<hex>'",
         ),
     ],
 )
@@ -72,10 +102,32 @@ def test_parse_document_names_the_file_in_every_error(text: str, message: str) -
         parse_document(text, Path("tests/__fairness__/test_x.json"))
     assert "tests/__fairness__/test_x.json" in str(info.value)
     assert "left untouched" in str(info.value)
+    assert "--fairness-update-baselines" in str(info.value)
 
 
 def test_parse_document_reads_what_dumps_writes() -> None:
     assert parse_document(dumps({"t": ENTRY}), Path("x.json")) == {"t": ENTRY}
+
+
+def test_a_file_that_is_not_utf8_is_a_baseline_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "test_m.json"
+    path.write_bytes(b'{"schema": 2, "gates": {"\xff": {}}}')
+    with pytest.raises(BaselineError, match="is not UTF-8 text") as info:
+        BaselineFile.load(path)
+    assert str(path) in str(info.value)
+
+
+def test_short_lists_stay_on_one_line_and_long_ones_break() -> None:
+    entry = {
+        "metrics": {},
+        "counts": {"groups": [["female"], ["male"]], "rows": [2, 2]},
+        "rows": {"decisions": ["A" * 76, "B" * 20], "fingerprint": "sha256:0", "n": 1},
+    }
+    text = dumps({"t": entry})
+    assert '"rows": [2, 2]' in text
+    assert '"groups": [["female"], ["male"]]' in text
+    assert f'"{"A" * 76}",\n' in text
+    assert json.loads(text)["gates"]["t"] == entry
 
 
 def test_baseline_path_beside_the_module_or_mirrored_below_a_folder(
@@ -161,6 +213,85 @@ def test_unused_keys_keep_the_entries_of_tests_that_did_not_finish() -> None:
         "t3::a",
         "t5",
     ]
+
+
+@pytest.mark.parametrize(
+    ("bounds", "status"),
+    [
+        ((0.03, 0.09), "regressed"),  # worse by more than the margin, surely
+        ((0.005, 0.09), "within_tolerance"),  # surely worse, not surely past 0.01
+        ((-0.02, 0.09), "within_noise"),  # could be no change at all
+        ((-0.09, -0.01), "improved"),  # surely better
+    ],
+)
+def test_judge_asks_whether_the_worsening_exceeds_the_margin_with_confidence(
+    bounds: tuple[float, float], status: str
+) -> None:
+    result = judge(
+        "demographic_parity_difference",
+        0.16,
+        0.10,
+        higher_is_better=False,
+        bounds=bounds,
+        level=0.95,
+        method="paired",
+    )
+    assert result.status == status
+    assert result.margin == 0.01
+    assert result.noise == pytest.approx((bounds[1] - bounds[0]) / 2)
+    assert result.change_interval == bounds
+    # the smallest worsening it catches four times in five lies past the margin
+    assert result.detectable is not None
+    assert result.detectable > result.margin
+    assert json.dumps(result.to_dict(), allow_nan=False)
+
+
+def test_the_margin_is_never_finer_than_one_decision() -> None:
+    # one more true positive of 62 moves a TPR by 0.016: not a regression
+    result = judge(
+        "equal_opportunity_difference",
+        0.116,
+        0.100,
+        higher_is_better=False,
+        tolerance=0.01,
+        resolution=1 / 62,
+        bounds=(0.0161, 0.03),
+        level=0.95,
+    )
+    assert result.margin == pytest.approx(1 / 62)
+    assert result.status == "within_tolerance"
+
+
+def test_ratios_worsen_downwards_and_report_the_change_in_their_direction() -> None:
+    result = judge(
+        "demographic_parity_ratio",
+        0.70,
+        0.90,
+        higher_is_better=True,
+        bounds=(0.1, 0.3),
+        level=0.95,
+        method="two-sample",
+    )
+    assert result.status == "regressed"
+    assert result.change == pytest.approx(-0.2)
+    assert result.change_interval == (-0.3, -0.1)
+
+
+def test_change_from_intervals_adds_the_two_runs_noise() -> None:
+    bounds = change_from_intervals(
+        0.05, (0.03, 0.07), 0.02, (0.0, 0.04), interval_level=0.95, level=0.95
+    )
+    assert bounds is not None
+    low, high = bounds
+    se = 0.02 / 1.959964
+    assert (low + high) / 2 == pytest.approx(0.03)
+    assert high - low == pytest.approx(2 * 1.644854 * math.hypot(se, se), rel=1e-5)
+    assert (
+        change_from_intervals(
+            0.05, None, 0.02, (0.0, 0.04), interval_level=0.95, level=0.95
+        )
+        is None
+    )
 
 
 @pytest.mark.parametrize(

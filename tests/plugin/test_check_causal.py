@@ -94,7 +94,7 @@ def test_a_causal_baseline_is_recorded_then_blocks_a_regression(
 ) -> None:
     gate = """
 def test_flips(fairness):
-    fairness.check_causal(flips({bias}), max_flip_rate=0.2, baseline=True)
+    fairness.check_causal(flips({bias}), max_flip_rate=0.3, baseline=True)
 """
     write(project, gate.format(bias=0.05))
     project.run("--fairness-update-baselines").assert_outcomes(passed=1)
@@ -111,14 +111,19 @@ def test_flips(fairness):
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*flip_rate*0.000*0.050*-0.050*PASSED (improved)*"])
 
-    # within the bound of 0.2 but 0.05 worse than the baseline: regressed
+    # 10 more flips of 200 is within the noise of two flip tests of 200 rows
     write(project, gate.format(bias=0.1))
+    result = project.run()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*flip_rate*0.100*0.050*+0.050*PASSED (within *"])
+    # within the bound of 0.3 but 0.15 worse than the baseline: regressed
+    write(project, gate.format(bias=0.2))
     result = project.run()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E*flip_rate*<= 0.2*0.100*0.050*+0.050*REGRESSED*",
-            "E*flip_rate moved away from parity by 0.050 since the baseline*",
+            "E*flip_rate*<= 0.3*0.200*0.050*+0.150*REGRESSED*",
+            "E*flip_rate moved away from parity by 0.150 since the baseline*",
             "E*If the change is intended, accept it with: pytest "
             "test_model.py::test_flips --fairness-update-baselines",
         ]
@@ -155,10 +160,10 @@ def test_flips(fairness):
     write(project, gate.format(bias=0.05))
     project.run("--fairness-update-baselines").assert_outcomes(passed=1)
     monkeypatch.setenv("CI", "true")
-    write(project, gate.format(bias=0.1))
-    project.run().assert_outcomes(passed=1)  # +0.05 is within 0.06
     write(project, gate.format(bias=0.15))
-    project.run().assert_outcomes(failed=1)  # +0.10 is not
+    project.run().assert_outcomes(passed=1)  # +0.10 is not surely more than 0.06
+    write(project, gate.format(bias=0.25))
+    project.run().assert_outcomes(failed=1)  # +0.20 is
 
 
 def test_intervals_make_a_bound_near_the_value_inconclusive(
@@ -177,7 +182,7 @@ def test_flips(fairness):
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(
         [
-            "*fairness gate inconclusive: 1 inconclusive*",
+            "*fairness gate inconclusive: 1 of 1 bound(s) inconclusive*",
             "*decided on intervals*",
         ]
     )

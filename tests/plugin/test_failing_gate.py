@@ -28,7 +28,8 @@ def test_a_violated_bound_fails_with_the_worst_pair_and_both_rates(
     result.stdout.fnmatch_lines(
         [
             "E*FairnessGateFailure: fairness gate failed: 1 of 2 bound(s) failed *",
-            "E*groups: sensitive_feature_0 (2 groups, min_group_size=30)",
+            "E*groups: sensitive_feature_0 (2 groups, min_group_size=30, "
+            "min_denominator=10)",
             "E*metric*bound*value*verdict*worst pair",
             "E*demographic_parity_difference*<= 0.1*0.200*FAILED*"
             "selection_rate: female 0.575 (n=40) vs male 0.775 (n=40)",
@@ -151,7 +152,11 @@ def test_model(fairness):
 @pytest.mark.parametrize(
     ("mode", "outcome", "line"),
     [
-        ("fail", {"failed": 1}, "*FairnessGateFailure: fairness gate failed: 1 inc*"),
+        (
+            "fail",
+            {"failed": 1},
+            "*FairnessGateFailure: fairness gate failed: 1 of 1 bound(s) inconclusive*",
+        ),
         ("warn", {"passed": 1, "warnings": 2}, "*FairnessWarning: fairness gate*"),
         ("skip", {"skipped": 1}, "SKIPPED*fairness gate inconclusive*"),
     ],

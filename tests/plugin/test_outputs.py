@@ -47,22 +47,33 @@ def test_junit_xml_has_one_property_per_bound(
         }
         for case in root.iter("testcase")
     }
-    assert props["test_model"] == {
-        "fairness.demographic_parity_difference": {
-            "baseline": 0.05,
-            "bound": "<= 0.1",
-            "change": 0.0,
-            "value": 0.05,
-            "verdict": "passed",
-        },
-        "fairness.equal_opportunity_ratio": {
-            "baseline": 0.909090909091,
-            "bound": ">= 0.8",
-            "change": 0.0,
-            "value": 0.909090909091,
-            "verdict": "passed",
-        },
+    dpd = props["test_model"]["fairness.demographic_parity_difference"]
+    eor = props["test_model"]["fairness.equal_opportunity_ratio"]
+    assert set(props["test_model"]) == {
+        "fairness.demographic_parity_difference",
+        "fairness.equal_opportunity_ratio",
     }
+    # the same decisions as the baseline: unchanged, compared row by row
+    assert {k: dpd[k] for k in ("baseline", "bound", "change", "value")} == {
+        "baseline": 0.05,
+        "bound": "<= 0.1",
+        "change": 0.0,
+        "value": 0.05,
+    }
+    assert (dpd["verdict"], dpd["status"], dpd["method"]) == (
+        "passed",
+        "unchanged",
+        "paired",
+    )
+    assert dpd["change_interval"] == [0.0, 0.0]
+    assert dpd["margin"] == 0.025  # one decision in a group of 40
+    # a regression must be made of flips, and flips are noisy: caught from ~0.2
+    assert 0.15 < dpd["detectable"] < 0.25
+    assert (eor["baseline"], eor["value"], eor["verdict"]) == (
+        0.909090909091,
+        0.909090909091,
+        "passed",
+    )
     assert props["test_unfair"] == {
         "fairness.v2.demographic_parity_difference": {
             "bound": "<= 0.01",
@@ -129,6 +140,7 @@ def test_the_json_report_holds_every_gate_with_its_groups(
     assert bound["value"] == 0.5
     assert bound["low"] == {
         "count": 40,
+        "denominator": 40,
         "group": ["female"],
         "label": "female",
         "rate": 0.25,

@@ -94,15 +94,24 @@ def test_local_recording_under_xdist_matches_the_update(project: Project) -> Non
     )
 
 
+REGRESSING = """
+@pytest.mark.fairness_gate(demographic_parity_difference=0.6, baseline=True)
+@pytest.mark.parametrize("male", [0.6, 0.65, 0.7, 0.75])
+def test_model(fairness, male):
+    fairness.check(Y_TRUE, approve(0.3, male), sensitive_features=SEX)
+"""
+
+
 def test_a_regression_fails_under_xdist_with_the_full_message(project: Project) -> None:
-    project.write(MODULE_A, name="test_a")
+    project.write(REGRESSING, name="test_a")
     project.run("--fairness-update-baselines").assert_outcomes(passed=4)
-    project.write(MODULE_A.replace("0.5, male", "0.45, male"), name="test_a")
+    # 8 approvals of 40 women withdrawn, every male rate: +0.2 each
+    project.write(REGRESSING.replace("0.3, male", "0.1, male"), name="test_a")
     result = project.run(*XDIST)
     result.assert_outcomes(failed=4)
     result.stdout.fnmatch_lines(
         [
-            "E*demographic_parity_difference*<= 0.1*0.050*0.000*+0.050*REGRESSED*",
-            "*test_a.py::test_model?0.525]*0.075*0.025*+0.050*REGRESSED",
+            "E*demographic_parity_difference*<= 0.6*0.500*0.300*+0.200*REGRESSED*",
+            "*test_a.py::test_model?0.65]*0.550*0.350*+0.200*REGRESSED",
         ]
     )
