@@ -179,6 +179,20 @@ def _py(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _datetime_levels(levels: NDArray[Any]) -> tuple[Any, ...]:
+    """Return datetime64 / timedelta64 levels as pandas Timestamps / Timedeltas.
+
+    ``np.datetime64.item()`` gives a ``datetime`` for some units and an int
+    (nanoseconds) for others; pandas scalars keep every unit, compare equal
+    to the ``datetime`` / ``timedelta`` of the same value and label the rows
+    of :attr:`FairnessReport.by_group` as pandas does.
+    """
+    import pandas as pd  # noqa: PLC0415 - loaded on first use
+
+    box = pd.Timestamp if levels.dtype.kind == "M" else pd.Timedelta
+    return tuple(box(v) for v in levels)
+
+
 def factorize(values: NDArray[Any], name: str) -> Column:
     """Factorise one sensitive column into integer codes and its levels.
 
@@ -193,6 +207,8 @@ def factorize(values: NDArray[Any], name: str) -> Column:
     -------
     Column
         Codes and the levels that occur, sorted where the values sort.
+        datetime64 and timedelta64 levels are pandas Timestamps and
+        Timedeltas; numpy scalars are Python scalars.
 
     Raises
     ------
@@ -228,7 +244,12 @@ def factorize(values: NDArray[Any], name: str) -> Column:
             return Column(name, remap[shifted], tuple(int(v) + lo for v in positions))
     if kind in "biufcmM":
         levels_arr, codes = np.unique(values, return_inverse=True)
-        return Column(name, codes.astype(np.intp), tuple(_py(v) for v in levels_arr))
+        levels = (
+            _datetime_levels(levels_arr)
+            if kind in "mM"
+            else tuple(_py(v) for v in levels_arr)
+        )
+        return Column(name, codes.astype(np.intp), levels)
     import pandas as pd  # noqa: PLC0415 - loaded on first use
 
     try:
@@ -257,7 +278,8 @@ def _factorize_pandas(series: Any, name: str) -> Column:
             )
         present = np.bincount(codes, minlength=len(cat.categories)) > 0
         remap = np.cumsum(present).astype(np.intp) - 1
-        levels = tuple(_py(v) for v in np.asarray(cat.categories)[present])
+        # iterating an Index gives Python / pandas scalars (Timestamp, Interval)
+        levels = tuple(_py(v) for v in cat.categories[present])
         return Column(name, remap[codes], levels)
     values = series.to_numpy()
     if values.dtype.kind in "biufcmM":

@@ -20,6 +20,7 @@ from pytest_fairness._inputs import (
     column_names,
     sensitive_columns,
 )
+from pytest_fairness._labels import check_labels
 from pytest_fairness._validation import (
     check_bool,
     check_choice,
@@ -408,6 +409,8 @@ def audit(
         raise fail(msg)
 
     columns = sensitive_columns(sensitive_features, n)
+    for c in columns:
+        check_labels(c.levels, f"sensitive feature {c.name!r}")
     group, level_table = combine_codes(
         [c.codes for c in columns], [len(c.levels) for c in columns]
     )
@@ -433,6 +436,7 @@ def audit(
     else:
         labels = binarize_labels(yt, yp, pos_label)
         labels_pos = labels.pos_label
+        check_labels([labels_pos], "pos_label")
         counts = count_binary(
             group,
             n_codes,
