@@ -26,6 +26,7 @@ __all__ = [
     "align_by_index",
     "as_1d",
     "binarize_labels",
+    "check_not_probabilities",
     "factorize",
     "sensitive_columns",
 ]
@@ -708,3 +709,63 @@ def align_by_index(inputs: Sequence[tuple[str, Any]]) -> tuple[list[Any], Any]:
         else:
             out.append(align(name, obj))
     return out, align.index
+
+
+def _is_two_valued(arr: NDArray[Any]) -> bool:
+    if arr.dtype.kind == "b":
+        return True
+    return len(_distinct(arr)) <= 2
+
+
+def check_not_probabilities(y_true: NDArray[Any], y_pred: NDArray[Any]) -> None:
+    """Refuse continuous predictions for a binary target, saying what to do.
+
+    Probabilities or scores passed as ``y_pred`` would otherwise turn the
+    audit into one of a continuous target, and the binary rates would fail
+    later with a less helpful message.
+
+    Parameters
+    ----------
+    y_true : ndarray
+        Labels.
+    y_pred : ndarray
+        Predictions.
+
+    Raises
+    ------
+    FairnessValueError
+        If ``y_pred`` holds floats that are not all 0 or 1 while ``y_true``
+        has at most two distinct values. The message gives the number of
+        distinct predictions and their range.
+    """
+    if y_pred.dtype.kind != "f" or y_pred.size == 0:
+        return
+    finite = y_pred[np.isfinite(y_pred)]
+    if finite.size == 0 or ((finite == 0) | (finite == 1)).all():
+        return
+    if not _is_two_valued(y_true):
+        return  # a continuous target: a regression audit
+    lo, hi = float(finite.min()), float(finite.max())
+    n_distinct = int(np.unique(finite).size)
+    classes = _distinct(y_true)
+    with contextlib.suppress(TypeError):
+        classes.sort()
+    regression = (
+        " For a regression audit of these values, pass "
+        "metrics=['mean_prediction', 'mae']."
+    )
+    if lo >= 0 and hi <= 1:
+        msg = (
+            f"y_pred has {n_distinct} distinct values in [0, 1] (from {lo:.3g} "
+            f"to {hi:.3g}) but y_true is binary ({classes!r}): they look like "
+            "probabilities. Threshold them (e.g. y_pred=proba >= 0.5), or pass "
+            "scores as y_score= for auc, brier and calibration_error." + regression
+        )
+    else:
+        msg = (
+            f"y_pred has {n_distinct} distinct values in [{lo:.3g}, {hi:.3g}] "
+            f"but y_true is binary ({classes!r}): they look like scores, not "
+            "labels. Threshold them (e.g. y_pred=score >= 0), or pass scores "
+            "as y_score= for auc." + regression
+        )
+    raise fail(msg)

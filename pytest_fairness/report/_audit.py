@@ -18,6 +18,7 @@ from pytest_fairness._inputs import (
     as_1d,
     binarize_labels,
     check_no_missing,
+    check_not_probabilities,
     column_names,
     sensitive_columns,
 )
@@ -408,6 +409,8 @@ def audit(
     chosen, explicit = _resolve_metrics(metrics, has_score=score is not None)
 
     kinds = {METRICS[m].kind for m in chosen or ()}
+    if "regression" not in kinds:
+        check_not_probabilities(yt, yp)
     regression = "regression" in kinds or (
         not explicit and (_is_continuous(yp) or _is_continuous(yt))
     )
