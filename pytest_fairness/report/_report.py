@@ -195,6 +195,9 @@ def _disparity_dict(d: Disparity) -> dict[str, Any]:
         if gv is not None:
             out[side]["group"] = encode_group(gv.group)
     out["excluded"] = [[encode_group(g), r] for g, r in d.excluded]
+    out["lost_levels"] = [
+        {**lost.to_dict(), "level": encode_label(lost.level)} for lost in d.lost_levels
+    ]
     if d.reference is not None:
         out["reference"] = encode_group(d.reference)
     return out
