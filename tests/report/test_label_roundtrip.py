@@ -263,7 +263,8 @@ def test_report_with_these_labels_round_trips(kind):
     _same_groups(again.marginals["g"].groups, report.marginals["g"].groups)
     assert again.to_json() == text
     for name in ("demographic_parity_difference", "equalized_odds_ratio"):
-        assert again.disparity(name).value == report.disparity(name).value
+        a, b = again.disparity(name).value, report.disparity(name).value
+        assert (math.isnan(a) and math.isnan(b)) or a == b
     plain = kind in {"str", "int", "float", "bool"}
     assert json.loads(text)["schema"] == (1 if plain else 2)
 
