@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Column",
     "Labels",
+    "align_by_index",
     "as_1d",
     "binarize_labels",
+    "check_not_probabilities",
     "factorize",
     "sensitive_columns",
 ]
@@ -32,6 +34,8 @@ __all__ = [
 # A column whose integer range is at most this many times its length is
 # factorised with a bincount over the range (O(n)) instead of a sort.
 _DENSE_RANGE_FACTOR = 4
+# Rows named in a message about missing or unusable values.
+_SHOWN_ROWS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,17 +163,61 @@ def _missing_mask(arr: NDArray[Any]) -> NDArray[np.bool_] | None:
     return None
 
 
-def check_no_missing(arr: NDArray[Any], name: str, *, suggestion: str = "") -> None:
-    """Raise when ``arr`` holds NaN or None, saying how many rows and where."""
+def _rows(positions: NDArray[np.intp], index: Any = None) -> str:
+    """Name some rows: by index label for pandas inputs, else by position.
+
+    Parameters
+    ----------
+    positions : ndarray of intp
+        Positions of the rows (all of them; at most ``_SHOWN_ROWS`` are shown).
+    index : pandas.Index, optional
+        The row labels of the inputs, when they came as pandas objects.
+
+    Returns
+    -------
+    str
+        E.g. ``"the rows with index labels [78, 122]"``.
+    """
+    shown = positions[:_SHOWN_ROWS]
+    more = positions.size - shown.size
+    tail = f" and {more} more" if more else ""
+    if index is not None and len(index) > int(positions.max(initial=-1)):
+        labels = [_py(v) for v in index[shown]]
+        return f"the rows with index labels {labels!r}{tail}"
+    return f"the rows at positions {shown.tolist()!r}{tail}"
+
+
+def check_no_missing(
+    arr: NDArray[Any], name: str, *, suggestion: str = "", index: Any = None
+) -> None:
+    """Raise when ``arr`` holds NaN or None, saying how many rows and which.
+
+    Parameters
+    ----------
+    arr : ndarray
+        The values.
+    name : str
+        What they are, for the message (e.g. ``"y_true"``).
+    suggestion : str, default=""
+        A sentence appended to the message.
+    index : pandas.Index, optional
+        Row labels of pandas inputs: the message then names the rows by
+        label (usable with ``.loc``) instead of by position.
+
+    Raises
+    ------
+    FairnessValueError
+        If some value is missing.
+    """
     mask = _missing_mask(arr)
     if mask is None:
         return
     n_missing = int(np.count_nonzero(mask))
     if n_missing:
-        first = np.flatnonzero(mask)[:5].tolist()
+        where = _rows(np.flatnonzero(mask), index)
         msg = (
             f"{name} contains {n_missing} missing value(s) (NaN or None) out of "
-            f"{arr.shape[0]} rows, first at row(s) {first}.{suggestion}"
+            f"{arr.shape[0]} rows, in {where}.{suggestion}"
         )
         raise fail(msg)
 
@@ -179,7 +227,44 @@ def _py(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def factorize(values: NDArray[Any], name: str) -> Column:
+def _datetime_levels(levels: NDArray[Any]) -> tuple[Any, ...]:
+    """Return datetime64 / timedelta64 levels as pandas Timestamps / Timedeltas.
+
+    ``np.datetime64.item()`` gives a ``datetime`` for some units and an int
+    (nanoseconds) for others; pandas scalars keep every unit, compare equal
+    to the ``datetime`` / ``timedelta`` of the same value and label the rows
+    of :attr:`FairnessReport.by_group` as pandas does.
+    """
+    import pandas as pd  # noqa: PLC0415 - loaded on first use
+
+    box = pd.Timestamp if levels.dtype.kind == "M" else pd.Timedelta
+    return tuple(box(v) for v in levels)
+
+
+def _is_hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _unhashable(values: NDArray[Any], name: str, index: Any) -> Exception:
+    """Describe the first value that cannot name a group (error path only)."""
+    position = next(i for i, v in enumerate(values) if not _is_hashable(v))
+    bad = values[position]
+    kind = type(bad).__name__
+    msg = (
+        f"sensitive feature {name!r} holds values of type {kind} (e.g. "
+        f"{bad!r:.60} in {_rows(np.array([position]), index)}), which cannot "
+        "name a group: group values must be hashable, such as str, int, bool "
+        "or tuple. Hint: convert the column first, e.g. .map(tuple) for "
+        "lists, .map(frozenset) for sets, or .astype(str)."
+    )
+    return fail(msg)
+
+
+def factorize(values: NDArray[Any], name: str, *, index: Any = None) -> Column:
     """Factorise one sensitive column into integer codes and its levels.
 
     Parameters
@@ -188,16 +273,21 @@ def factorize(values: NDArray[Any], name: str) -> Column:
         One-dimensional values of any dtype.
     name : str
         Column name, used in error messages and in the report.
+    index : pandas.Index, optional
+        Row labels, to name rows in error messages.
 
     Returns
     -------
     Column
         Codes and the levels that occur, sorted where the values sort.
+        datetime64 and timedelta64 levels are pandas Timestamps and
+        Timedeltas; numpy scalars are Python scalars.
 
     Raises
     ------
     FairnessValueError
-        If the column contains missing values.
+        If the column contains missing values or values that cannot name a
+        group (lists, dicts, sets).
     """
     check_no_missing(
         values,
@@ -206,6 +296,7 @@ def factorize(values: NDArray[Any], name: str) -> Column:
             " Fill them with a level of their own, e.g. "
             "df[col].fillna('missing'), so those rows are audited too."
         ),
+        index=index,
     )
     kind = values.dtype.kind
     if kind == "b":
@@ -228,13 +319,21 @@ def factorize(values: NDArray[Any], name: str) -> Column:
             return Column(name, remap[shifted], tuple(int(v) + lo for v in positions))
     if kind in "biufcmM":
         levels_arr, codes = np.unique(values, return_inverse=True)
-        return Column(name, codes.astype(np.intp), tuple(_py(v) for v in levels_arr))
+        levels = (
+            _datetime_levels(levels_arr)
+            if kind in "mM"
+            else tuple(_py(v) for v in levels_arr)
+        )
+        return Column(name, codes.astype(np.intp), levels)
     import pandas as pd  # noqa: PLC0415 - loaded on first use
 
     try:
         pcodes, uniques = pd.factorize(values, sort=True)
-    except TypeError:  # values of mixed types that do not sort
-        pcodes, uniques = pd.factorize(values, sort=False)
+    except TypeError:  # values of mixed types that do not sort, or unhashable
+        try:
+            pcodes, uniques = pd.factorize(values, sort=False)
+        except TypeError:
+            raise _unhashable(values, name, index) from None
     return Column(
         name, np.asarray(pcodes, dtype=np.intp), tuple(_py(v) for v in uniques)
     )
@@ -254,19 +353,33 @@ def _factorize_pandas(series: Any, name: str) -> Column:
                     " Fill them with a level of their own, e.g. "
                     "df[col].cat.add_categories('missing').fillna('missing')."
                 ),
+                index=series.index,
             )
         present = np.bincount(codes, minlength=len(cat.categories)) > 0
         remap = np.cumsum(present).astype(np.intp) - 1
-        levels = tuple(_py(v) for v in np.asarray(cat.categories)[present])
+        # iterating an Index gives Python / pandas scalars (Timestamp, Interval)
+        levels = tuple(_py(v) for v in cat.categories[present])
         return Column(name, remap[codes], levels)
     values = series.to_numpy()
     if values.dtype.kind in "biufcmM":
-        return factorize(values, name)
-    return factorize(values.astype(object, copy=False), name)
+        return factorize(values, name, index=series.index)
+    return factorize(values.astype(object, copy=False), name, index=series.index)
+
+
+def _looks_like_names(value: Any) -> bool:
+    return (
+        isinstance(value, list | tuple)
+        and bool(value)
+        and all(isinstance(v, str) for v in value)
+    )
 
 
 def sensitive_columns(
-    sensitive_features: Any, n_rows: int, *, argname: str = "sensitive_features"
+    sensitive_features: Any,
+    n_rows: int,
+    *,
+    argname: str = "sensitive_features",
+    index: Any = None,
 ) -> list[Column]:
     """Factorise every sensitive column given in any supported form.
 
@@ -279,6 +392,10 @@ def sensitive_columns(
         Expected number of rows (the length of ``y_true``).
     argname : str, default="sensitive_features"
         Argument name used in error messages.
+    index : pandas.Index, optional
+        Row labels of the audit's pandas inputs, to name rows in error
+        messages about columns given as arrays (a pandas column names its rows
+        by its own index).
 
     Returns
     -------
@@ -288,10 +405,24 @@ def sensitive_columns(
     Raises
     ------
     FairnessValueError
-        On a length mismatch, missing values, no columns, or duplicate names.
+        On a length mismatch, missing or unhashable values, no columns,
+        duplicate names, or column names given without a frame.
     """
     if sensitive_features is None:
         msg = f"{argname} is required: pass the column(s) that define the groups."
+        raise fail(msg)
+    if isinstance(sensitive_features, str):
+        msg = (
+            f"{argname}={sensitive_features!r} is a column name; pass data=frame "
+            "(or the column itself)."
+        )
+        raise fail(msg)
+    if _looks_like_names(sensitive_features) and len(sensitive_features) != n_rows:
+        msg = (
+            f"{argname}={list(sensitive_features)!r} are column names (or "
+            f"{len(sensitive_features)} value(s) for {n_rows} rows); pass "
+            "data=frame (or the columns themselves)."
+        )
         raise fail(msg)
     raw: list[tuple[str, Any]] = []
     pd = sys.modules.get("pandas")
@@ -337,7 +468,7 @@ def sensitive_columns(
         else:
             arr = as_1d(values, f"{argname}[{name!r}]")
             n = arr.shape[0]
-            column = None if n != n_rows else factorize(arr, name)
+            column = None if n != n_rows else factorize(arr, name, index=index)
         if column is None:
             msg = (
                 f"{argname} column {name!r} has {n} rows but y_true has {n_rows}. "
@@ -465,3 +596,176 @@ def column_names(data: Any) -> Sequence[str]:
         )
         raise fail(msg) from None
     return [str(c) for c in frame.collect_schema().names()]
+
+
+def _pandas_index(obj: object) -> Any:
+    """Return the index of a pandas Series or DataFrame, else None."""
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(obj, pd.Series | pd.DataFrame):
+        return obj.index
+    return None
+
+
+_PAIRING_HINT = (
+    " Hint: to pair the rows by position, drop both indexes with "
+    ".reset_index(drop=True) (or pass .to_numpy()); to pair them by label, "
+    "select the same rows in both, e.g. {other}.loc[{first}.index] or "
+    "{other}.reindex({first}.index)."
+)
+
+
+def _examples(labels: Any) -> str:
+    shown = [_py(v) for v in labels[:5]]
+    return f"{shown!r}{' ...' if len(labels) > 5 else ''}"
+
+
+class _Aligner:
+    """Reorder pandas inputs to the index of the first one, or say why not."""
+
+    def __init__(self) -> None:
+        self.index: Any = None
+        self.name = ""
+
+    def __call__(self, name: str, obj: Any) -> Any:
+        idx = _pandas_index(obj)
+        if idx is None:
+            return obj
+        if self.index is None:
+            self.index, self.name = idx, name
+            return obj
+        ref = self.index
+        if len(idx) != len(ref) or idx.equals(ref):
+            return obj  # same order already, or a length mismatch said later
+        if not (ref.is_unique and idx.is_unique):
+            dup_name, dup = (self.name, ref) if not ref.is_unique else (name, idx)
+            repeated = dup[dup.duplicated()].unique()
+            msg = (
+                f"{self.name} and {name} are pandas objects whose indexes are "
+                f"not in the same order, and the index of {dup_name} repeats "
+                f"{len(repeated)} label(s) (e.g. {_examples(repeated)}), so "
+                "their rows cannot be paired by label. Hint: to pair the rows "
+                "by position, drop both indexes with .reset_index(drop=True) "
+                "(or pass .to_numpy()); to pair them by label, give the rows "
+                "unique labels first."
+            )
+            raise fail(msg)
+        hint = _PAIRING_HINT.format(other=name, first=self.name)
+        positions = idx.get_indexer(ref)
+        if (positions < 0).any():
+            foreign = idx[~idx.isin(ref)]
+            msg = (
+                f"{self.name} and {name} are pandas objects whose indexes hold "
+                f"different labels: {len(foreign)} of the {len(idx)} index labels "
+                f"of {name} are not in the index of {self.name} (e.g. "
+                f"{_examples(foreign)}). pandas inputs are paired by index "
+                "label, so those rows have no partner." + hint
+            )
+            raise fail(msg)
+        return obj.iloc[positions]
+
+
+def align_by_index(inputs: Sequence[tuple[str, Any]]) -> tuple[list[Any], Any]:
+    """Pair pandas inputs by index label; leave arrays and lists by position.
+
+    Parameters
+    ----------
+    inputs : sequence of (str, object)
+        The audit's inputs with their argument names, in argument order
+        (``y_true``, ``y_pred``, ``sensitive_features``, ...). A dict of
+        columns is aligned column by column.
+
+    Returns
+    -------
+    values : list
+        The inputs, with every pandas Series or DataFrame reordered to the
+        index of the first one (inputs already in that order, and all
+        non-pandas inputs, are returned as they are).
+    index : pandas.Index or None
+        The index of the first pandas input: the row labels of the audit,
+        used to name rows in error messages. None without pandas inputs.
+
+    Raises
+    ------
+    FairnessValueError
+        When two pandas inputs of the same length have indexes with
+        different labels, or with repeated labels in a different order, so
+        that their rows cannot be paired by label. The message names both
+        arguments, counts the labels that differ and shows the fix.
+
+    Notes
+    -----
+    Arrays and lists carry no labels; they pair by position with the row
+    order of the first pandas input.
+    """
+    if "pandas" not in sys.modules:
+        return [obj for _, obj in inputs], None
+    align = _Aligner()
+    out: list[Any] = []
+    for name, obj in inputs:
+        if isinstance(obj, Mapping):
+            aligned = {k: align(f"{name}[{k!r}]", v) for k, v in obj.items()}
+            same = all(aligned[k] is v for k, v in obj.items())
+            out.append(obj if same else aligned)
+        else:
+            out.append(align(name, obj))
+    return out, align.index
+
+
+def _is_two_valued(arr: NDArray[Any]) -> bool:
+    if arr.dtype.kind == "b":
+        return True
+    return len(_distinct(arr)) <= 2
+
+
+def check_not_probabilities(y_true: NDArray[Any], y_pred: NDArray[Any]) -> None:
+    """Refuse continuous predictions for a binary target, saying what to do.
+
+    Probabilities or scores passed as ``y_pred`` would otherwise turn the
+    audit into one of a continuous target, and the binary rates would fail
+    later with a less helpful message.
+
+    Parameters
+    ----------
+    y_true : ndarray
+        Labels.
+    y_pred : ndarray
+        Predictions.
+
+    Raises
+    ------
+    FairnessValueError
+        If ``y_pred`` holds floats that are not all 0 or 1 while ``y_true``
+        has at most two distinct values. The message gives the number of
+        distinct predictions and their range.
+    """
+    if y_pred.dtype.kind != "f" or y_pred.size == 0:
+        return
+    finite = y_pred[np.isfinite(y_pred)]
+    if finite.size == 0 or ((finite == 0) | (finite == 1)).all():
+        return
+    if not _is_two_valued(y_true):
+        return  # a continuous target: a regression audit
+    lo, hi = float(finite.min()), float(finite.max())
+    n_distinct = int(np.unique(finite).size)
+    classes = _distinct(y_true)
+    with contextlib.suppress(TypeError):
+        classes.sort()
+    regression = (
+        " For a regression audit of these values, pass "
+        "metrics=['mean_prediction', 'mae']."
+    )
+    if lo >= 0 and hi <= 1:
+        msg = (
+            f"y_pred has {n_distinct} distinct values in [0, 1] (from {lo:.3g} "
+            f"to {hi:.3g}) but y_true is binary ({classes!r}): they look like "
+            "probabilities. Threshold them (e.g. y_pred=proba >= 0.5), or pass "
+            "scores as y_score= for auc, brier and calibration_error." + regression
+        )
+    else:
+        msg = (
+            f"y_pred has {n_distinct} distinct values in [{lo:.3g}, {hi:.3g}] "
+            f"but y_true is binary ({classes!r}): they look like scores, not "
+            "labels. Threshold them (e.g. y_pred=score >= 0), or pass scores "
+            "as y_score= for auc." + regression
+        )
+    raise fail(msg)

@@ -17,12 +17,15 @@ import numpy as np
 
 from pytest_fairness._inputs import (
     Column,
+    align_by_index,
     as_1d,
     binarize_labels,
     check_no_missing,
+    check_not_probabilities,
     column_names,
     sensitive_columns,
 )
+from pytest_fairness._labels import check_labels
 from pytest_fairness._validation import (
     check_bool,
     check_choice,
@@ -202,7 +205,9 @@ def _sensitive_from_data(data: Any, sensitive_features: Any) -> Any:
     return sensitive_features
 
 
-def _weights(sample_weight: Any, n: int) -> NDArray[np.float64] | None:
+def _weights(
+    sample_weight: Any, n: int, index: Any = None
+) -> NDArray[np.float64] | None:
     if sample_weight is None:
         return None
     w = as_1d(sample_weight, "sample_weight")
@@ -213,7 +218,7 @@ def _weights(sample_weight: Any, n: int) -> NDArray[np.float64] | None:
         msg = f"sample_weight must be numeric. Got dtype {w.dtype}."
         raise fail(msg)
     w = w.astype(np.float64)
-    check_no_missing(w, "sample_weight")
+    check_no_missing(w, "sample_weight", index=index)
     if not np.isfinite(w).all() or (w < 0).any():
         msg = (
             f"sample_weight must be finite and non-negative; "
@@ -407,12 +412,21 @@ def audit(
         y_score = _from_data(data, y_score, "y_score")
         sample_weight = _from_data(data, sample_weight, "sample_weight")
         sensitive_features = _sensitive_from_data(data, sensitive_features)
-    elif any(isinstance(v, str) for v in (y_true, y_pred)):
-        msg = (
-            "y_true and y_pred are column names only together with data=; "
-            "pass arrays, or data=frame."
+    else:
+        _no_column_names(
+            y_true=y_true, y_pred=y_pred, y_score=y_score, sample_weight=sample_weight
         )
-        raise fail(msg)
+    (y_true, y_pred, sensitive_features, sample_weight, y_score), row_labels = (
+        align_by_index(
+            [
+                ("y_true", y_true),
+                ("y_pred", y_pred),
+                ("sensitive_features", sensitive_features),
+                ("sample_weight", sample_weight),
+                ("y_score", y_score),
+            ]
+        )
+    )
     min_group_size = check_int("min_group_size", min_group_size, minimum=1)
     min_denominator = check_int("min_denominator", min_denominator, minimum=1)
     if confidence is not None:
@@ -433,7 +447,11 @@ def audit(
     if n == 0:
         msg = "y_true is empty: there is nothing to audit."
         raise fail(msg)
-    w = _weights(sample_weight, n)
+    if row_labels is not None and len(row_labels) != n:
+        row_labels = None
+    check_no_missing(yt, "y_true", index=row_labels)
+    check_no_missing(yp, "y_pred", index=row_labels)
+    w = _weights(sample_weight, n, row_labels)
     score = None
     if y_score is not None:
         score = as_1d(y_score, "y_score")
@@ -444,10 +462,12 @@ def audit(
             msg = f"y_score must be numeric. Got dtype {score.dtype}."
             raise fail(msg)
         score = score.astype(np.float64)
-        check_no_missing(score, "y_score")
+        check_no_missing(score, "y_score", index=row_labels)
     chosen, explicit = _resolve_metrics(metrics, has_score=score is not None)
 
     kinds = {METRICS[m].kind for m in chosen or ()}
+    if "regression" not in kinds:
+        check_not_probabilities(yt, yp)
     regression = "regression" in kinds or (
         not explicit and (_is_continuous(yp) or _is_continuous(yt))
     )
@@ -464,7 +484,9 @@ def audit(
         )
         raise fail(msg)
 
-    columns = sensitive_columns(sensitive_features, n)
+    columns = sensitive_columns(sensitive_features, n, index=row_labels)
+    for c in columns:
+        check_labels(c.levels, f"sensitive feature {c.name!r}")
     group, level_table = combine_codes(
         [c.codes for c in columns], [len(c.levels) for c in columns]
     )
@@ -490,6 +512,7 @@ def audit(
     else:
         labels = binarize_labels(yt, yp, pos_label)
         labels_pos = labels.pos_label
+        check_labels([labels_pos], "pos_label")
         counts = count_binary(
             group,
             n_codes,
@@ -595,6 +618,17 @@ def audit(
             report._reference_index(t, attr)
     _warn_small(report, columns)
     return report
+
+
+def _no_column_names(**inputs: Any) -> None:
+    """Refuse column names given without the frame that holds them."""
+    for argname, value in inputs.items():
+        if isinstance(value, str):
+            msg = (
+                f"{argname}={value!r} is a column name; pass data=frame "
+                "(or the column itself)."
+            )
+            raise fail(msg)
 
 
 def _check_reference(reference: Any) -> Reference:

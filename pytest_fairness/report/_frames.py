@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
-__all__ = ["Aggregated", "aggregate_in_engine"]
+__all__ = ["Aggregated", "aggregate_frame", "aggregate_in_engine"]
 
 _ROWS, _W, _W2 = (
     "__pytest_fairness_rows__",
@@ -119,6 +119,53 @@ def aggregate_in_engine(
         frame = nw.from_native(data)
     except TypeError:
         return None
+    return aggregate_frame(
+        frame,
+        y_true=y_true,
+        y_pred=y_pred,
+        sensitive=sensitive,
+        sample_weight=sample_weight,
+    )
+
+
+def aggregate_frame(
+    frame: Any,
+    *,
+    y_true: str,
+    y_pred: str,
+    sensitive: Sequence[str],
+    sample_weight: str | None,
+) -> Aggregated:
+    """Group a narwhals frame by labels, predictions and sensitive columns.
+
+    Only elementary aggregations run inside the group-by (a row count and
+    plain column sums): the squared weights are computed as a column first.
+    Engines such as pyarrow refuse an aggregation of an expression (the sum
+    of ``w * w``), and every backend narwhals reads accepts this form.
+
+    Parameters
+    ----------
+    frame : narwhals DataFrame or LazyFrame
+        The data, in any backend (pandas, polars, pyarrow, DuckDB, ...).
+    y_true, y_pred : str
+        Label and prediction columns.
+    sensitive : sequence of str
+        Sensitive columns.
+    sample_weight : str or None
+        Weight column.
+
+    Returns
+    -------
+    Aggregated
+        The combinations with their row counts and weight sums.
+
+    Raises
+    ------
+    FairnessValueError
+        When a used column holds missing values (counted in the engine).
+    """
+    import narwhals as nw  # noqa: PLC0415 - optional dataframe support
+
     keys = list(dict.fromkeys([y_true, y_pred, *sensitive]))
     used = keys + ([sample_weight] if sample_weight else [])
     schema = frame.collect_schema()
@@ -149,7 +196,8 @@ def aggregate_in_engine(
     aggs = [nw.len().alias(_ROWS)]
     if sample_weight:
         w = nw.col(sample_weight).cast(nw.Float64)
-        aggs += [w.sum().alias(_W), (w * w).sum().alias(_W2)]
+        frame = frame.with_columns(w.alias(_W), (w * w).alias(_W2))
+        aggs += [nw.col(_W).sum(), nw.col(_W2).sum()]
     grouped = frame.group_by(keys).agg(*aggs)
     grouped = _collect(grouped)
     out = {k: np.asarray(grouped[k].to_numpy()) for k in grouped.columns}

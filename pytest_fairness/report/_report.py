@@ -15,6 +15,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from pytest_fairness._labels import (
+    decode_group,
+    decode_label,
+    encode_group,
+    encode_label,
+    is_tagged,
+)
 from pytest_fairness._validation import check_choice, check_probability, fail
 from pytest_fairness._version import __version__
 from pytest_fairness.exceptions import FairnessValueError, FairnessWarning
@@ -54,7 +61,10 @@ if TYPE_CHECKING:
 
 __all__ = ["SCHEMA_VERSION", "FairnessReport", "GroupTable"]
 
-SCHEMA_VERSION = 1
+# Schema 2 adds tagged group labels ({"$bytes": ...}, see pytest_fairness._labels);
+# a report whose labels are all plain JSON is still written as schema 1.
+SCHEMA_VERSION = 2
+_READABLE_SCHEMAS = (1, 2)
 Task = Literal["binary", "regression"]
 Reference = None | str | tuple[Any, ...] | Mapping[str, Any]
 CiMethod = Literal["bootstrap", "newcombe"]
@@ -112,7 +122,7 @@ class GroupTable:
         out: list[dict[str, Any]] = []
         for i, g in enumerate(self.groups):
             entry: dict[str, Any] = {
-                "group": list(g),
+                "group": encode_group(g),
                 "rows": int(c.rows[i]),
                 "weight": float(c.weight[i]),
             }
@@ -171,10 +181,26 @@ class GroupTable:
         }
         return cls(
             tuple(data["attributes"]),
-            tuple(tuple(e["group"]) for e in entries),
+            tuple(decode_group(e["group"]) for e in entries),
             GroupCounts(rows, weight, cells, cell_rows, sums),
             extra,
         )
+
+
+def _disparity_dict(d: Disparity) -> dict[str, Any]:
+    """Return ``d.to_dict()`` with its group labels encoded for JSON."""
+    out = d.to_dict()
+    for side in ("low", "high"):
+        gv = getattr(d, side)
+        if gv is not None:
+            out[side]["group"] = encode_group(gv.group)
+    out["excluded"] = [[encode_group(g), r] for g, r in d.excluded]
+    out["lost_levels"] = [
+        {**lost.to_dict(), "level": encode_label(lost.level)} for lost in d.lost_levels
+    ]
+    if d.reference is not None:
+        out["reference"] = encode_group(d.reference)
+    return out
 
 
 def _jf(value: Any) -> float | None:
@@ -1061,6 +1087,17 @@ class FairnessReport:
 
         return report_html(self)
 
+    def _labels_need_tags(self) -> bool:
+        """Whether some label is not plain JSON (the report is then schema 2)."""
+        tables = [self.table, *self.marginals.values()]
+        levels = [lv for t in tables for g in t.groups for lv in g]
+        ref = self.reference
+        if isinstance(ref, Mapping):
+            levels += list(ref.values())
+        elif isinstance(ref, tuple):
+            levels += list(ref)
+        return any(is_tagged(encode_label(v)) for v in [*levels, self.pos_label])
+
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-friendly data.
 
@@ -1069,7 +1106,10 @@ class FairnessReport:
         dict
             Settings, the counts of every group (intersections, marginals,
             overall), the metric values and the named disparities. NaN is
-            written as None.
+            written as None. Group labels that are not plain JSON values
+            (bytes, dates, ±inf, tuples, ...) are written in the tagged form
+            of :func:`pytest_fairness._labels.encode_label`, and the report
+            is then marked as schema 2.
         """
 
         def metric_rows(t: GroupTable) -> list[dict[str, Any]]:
@@ -1087,17 +1127,17 @@ class FairnessReport:
 
         ref = self.reference
         return {
-            "schema": SCHEMA_VERSION,
+            "schema": SCHEMA_VERSION if self._labels_need_tags() else 1,
             "version": __version__,
             "task": self.task,
-            "pos_label": self.pos_label,
+            "pos_label": encode_label(self.pos_label),
             "metrics": list(self.metrics),
             "intersectional": self.intersectional,
             "min_group_size": self.min_group_size,
             "min_denominator": self.min_denominator,
-            "reference": dict(ref)
+            "reference": {k: encode_label(v) for k, v in ref.items()}
             if isinstance(ref, Mapping)
-            else (list(ref) if isinstance(ref, tuple) else ref),
+            else (encode_group(ref) if isinstance(ref, tuple) else ref),
             "n_rows": self.n_rows,
             "confidence": self.confidence,
             "n_boot": self.n_boot,
@@ -1107,7 +1147,9 @@ class FairnessReport:
             "groups": table(self.table),
             "marginals": {a: table(t) for a, t in self.marginals.items()},
             "overall": table(self.overall_table),
-            "disparities": {k: v.to_dict() for k, v in self.disparities().items()},
+            "disparities": {
+                k: _disparity_dict(v) for k, v in self.disparities().items()
+            },
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -1149,13 +1191,17 @@ class FairnessReport:
         """
         try:
             schema = data["schema"]
-            if schema != SCHEMA_VERSION:
+            if schema not in _READABLE_SCHEMAS:
                 msg = (
                     f"report schema {schema!r} is not supported "
-                    f"(this version reads schema {SCHEMA_VERSION})."
+                    f"(this version reads schemas 1 to {SCHEMA_VERSION})."
                 )
                 raise FairnessValueError(msg)
             ref = data["reference"]
+            if isinstance(ref, list):
+                ref = decode_group(ref)
+            elif isinstance(ref, Mapping):
+                ref = {k: decode_label(v) for k, v in ref.items()}
             return cls(
                 table=GroupTable.from_dict(data["groups"]),
                 marginals={
@@ -1167,8 +1213,8 @@ class FairnessReport:
                 intersectional=bool(data["intersectional"]),
                 min_group_size=int(data["min_group_size"]),
                 min_denominator=int(data.get("min_denominator", 1)),
-                reference=tuple(ref) if isinstance(ref, list) else ref,
-                pos_label=data["pos_label"],
+                reference=ref,
+                pos_label=decode_label(data["pos_label"]),
                 n_rows=int(data["n_rows"]),
                 confidence=data.get("confidence"),
                 n_boot=int(data.get("n_boot", 1000)),

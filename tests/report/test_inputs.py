@@ -214,7 +214,7 @@ def test_data_form_with_pandas_and_polars():
             data=frame, y_true="lable", y_pred="approved", sensitive_features="sex"
         )
     with pytest.raises(
-        FairnessValueError, match=r"column names only together with data="
+        FairnessValueError, match=r"y_true=.label. is a column name; pass data=frame"
     ):
         pf.audit("label", "approved", sensitive_features=S)
 
