@@ -115,8 +115,10 @@ class Comparison:
 
     @property
     def change(self) -> float | None:
-        """``value - baseline`` (0 when unchanged), or None without both."""
+        """``value - baseline`` (0 when unchanged), or None when not compared."""
         if self.baseline is None or math.isnan(self.value):
+            return None
+        if self.status in ("definition_changed", "not_compared"):
             return None
         if self.status == "unchanged":
             return 0.0

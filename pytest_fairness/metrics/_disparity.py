@@ -232,7 +232,8 @@ def _one_metric(
         return math.nan, None, None
     sub = values[idx]
     i_lo = int(idx[int(np.argmin(sub))])
-    i_hi = int(idx[int(np.argmax(sub))])
+    # the last of the highest: with every value equal, two different groups
+    i_hi = int(idx[sub.size - 1 - int(np.argmax(sub[::-1]))])
     lo, hi = values[i_lo], values[i_hi]
     if kind == "difference":
         return float(hi - lo), i_lo, i_hi

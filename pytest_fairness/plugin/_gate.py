@@ -193,7 +193,9 @@ def _settings(
 
 
 def _group(group: tuple[Any, ...]) -> list[Any]:
-    return [canonical(v) for v in group]
+    from pytest_fairness._labels import encode_group
+
+    return encode_group(group)
 
 
 def _label(group: tuple[Any, ...]) -> str:

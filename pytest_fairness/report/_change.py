@@ -22,11 +22,13 @@ import base64
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from pytest_fairness._labels import decode_group, encode_group, encode_label
 from pytest_fairness.metrics import (
     DEFINITION_VERSION,
     METRICS,
@@ -37,7 +39,7 @@ from pytest_fairness.metrics import (
 from pytest_fairness.report._report import FairnessReport, GroupTable
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Iterator, Sequence
 
     from numpy.typing import NDArray
 
@@ -111,9 +113,15 @@ class Change:
 
 # -- what identifies the rows and the gate -------------------------------------
 def _label_key(group: Sequence[Any]) -> str:
-    from pytest_fairness.baseline import canonical  # noqa: PLC0415 - stdlib only
+    return json.dumps(encode_group(group), sort_keys=True, ensure_ascii=False)
 
-    return json.dumps(canonical(list(group)), sort_keys=True, ensure_ascii=False)
+
+def _encode_reference(reference: Any) -> Any:
+    if reference is None or isinstance(reference, str):
+        return reference
+    if isinstance(reference, Mapping):
+        return {str(k): encode_label(v) for k, v in sorted(reference.items())}
+    return encode_group(reference)
 
 
 def fingerprint(rows: Rows, groups: Sequence[tuple[Any, ...]]) -> str:
@@ -213,15 +221,13 @@ def gate_definition(report: FairnessReport) -> dict[str, Any]:
         ``min_group_size``, ``min_denominator``, the positive label and the
         task. A baseline recorded under another definition is never compared.
     """
-    from pytest_fairness.baseline import canonical  # noqa: PLC0415 - stdlib only
-
     return {
         "attributes": list(report.attributes),
         "intersectional": bool(report.intersectional or len(report.attributes) == 1),
-        "reference": canonical(report.reference),
+        "reference": _encode_reference(report.reference),
         "min_group_size": report.min_group_size,
         "min_denominator": report.min_denominator,
-        "pos_label": canonical(report.pos_label),
+        "pos_label": encode_label(report.pos_label),
         "task": report.task,
     }
 
@@ -307,7 +313,7 @@ def counts_block(report: FairnessReport) -> dict[str, Any] | None:
     if c.cells is None or c.cell_rows is None:
         return None
     out: dict[str, Any] = {
-        "groups": [list(g) for g in report.table.groups],
+        "groups": [encode_group(g) for g in report.table.groups],
         "rows": [int(v) for v in c.rows],
         "cell_rows": [[int(v) for v in r] for r in c.cell_rows],
         "cells": [[float(v) for v in r] for r in c.cells],
@@ -362,7 +368,7 @@ def report_from_counts(
     FairnessReport
         The baseline run's report, with a bootstrap seed of its own.
     """
-    groups = [tuple(g) for g in block["groups"]]
+    groups = [decode_group(g) for g in block["groups"]]
     cells = np.asarray(block["cells"], dtype=np.float64).reshape(len(groups), 4)
     cell_rows = np.asarray(block["cell_rows"], dtype=np.int64).reshape(len(groups), 4)
     sums = {}

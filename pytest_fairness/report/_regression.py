@@ -18,9 +18,9 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pytest_fairness._labels import encode_group
 from pytest_fairness.baseline import (
     Comparison,
-    canonical,
     judge,
     not_compared,
 )
@@ -68,7 +68,7 @@ _CONSISTENT = 1e-9
 
 def _side(g: GroupValue) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "group": canonical(list(g.group)),
+        "group": encode_group(g.group),
         "rate": g.value,
         "count": g.count,
     }
@@ -101,7 +101,7 @@ def metric_entry(d: Disparity) -> dict[str, Any]:
     if d.attribute is not None:
         out["attribute"] = d.attribute
     if d.reference is not None:
-        out["reference"] = canonical(list(d.reference))
+        out["reference"] = encode_group(d.reference)
     return out
 
 

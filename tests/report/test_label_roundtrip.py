@@ -301,14 +301,17 @@ def test_disparities_in_the_json_name_groups_in_the_tagged_form():
 
 def test_left_out_groups_and_lost_levels_are_written_tagged():
     small = dt.date(2021, 6, 30)
-    sf = np.array([dt.date(2020, 1, 1)] * 36 + [small] * 4, dtype=object)
+    day = np.array([dt.date(2020, 1, 1)] * 36 + [small] * 4, dtype=object)
+    sex = np.array(["f", "m"] * 20)  # the small day's 4 rows split in two groups
     with pytest.warns(pf.FairnessWarning, match="fewer than min_group_size=10"):
-        report = pf.audit(Y, P, sensitive_features=sf, min_group_size=10)
+        report = pf.audit(
+            Y, P, sensitive_features={"day": day, "sex": sex}, min_group_size=10
+        )
     dp = report.disparity("demographic_parity_difference")
     assert [lost.level for lost in dp.lost_levels] == [small]
     written = json.loads(report.to_json())["disparities"]
     entry = written["demographic_parity_difference"]
-    assert entry["excluded"][0][0] == [{"$date": "2021-06-30"}]
+    assert entry["excluded"][0][0] == [{"$date": "2021-06-30"}, "f"]
     assert entry["lost_levels"][0]["level"] == {"$date": "2021-06-30"}
 
 
