@@ -307,7 +307,7 @@ def judge(
             status = "within_tolerance"
     else:
         low, high = (float(b) for b in bounds)
-        if abs(worse) <= _SAME and high - low <= _SAME:
+        if abs(worse) <= _SAME:
             status = "unchanged"
         elif low > margin + _SAME:
             status = "regressed"
