@@ -323,8 +323,8 @@ def audit(
         accuracy, which ``min_group_size`` already covers). A TPR from three
         positives moves by 0.33 with one decision. Groups left out are
         listed in the disparity's ``excluded``; ``1`` turns the limit off.
-
-        .. versionadded:: 0.2 : None, "majority", group, or dict, default=None
+        (New in 0.2.)
+    reference : None, "majority", group, or dict, default=None
         None compares groups between themselves (``max - min`` and
         ``min / max``, as fairlearn); ``"majority"`` compares every group with
         the largest; a group label (a tuple of levels for intersections, or a

@@ -72,6 +72,10 @@ _LINE = 76
 #: Bootstrap cells drawn at once (replicates x groups x 8) in a paired
 #: comparison; larger problems are drawn in chunks of replicates.
 _CHUNK_CELLS = 4_000_000
+#: Weight, in rows, of the prior of a group's flip share (centred on the
+#: share of every group), and a floor that keeps the Beta proper.
+_PRIOR_ROWS = 2.0
+_PRIOR_FLOOR = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,9 +459,13 @@ def _flip_draws(
     """Replicates of this run's cells: the baseline's decisions fixed, flips redrawn.
 
     Each (group, label, old decision) stratum keeps its rows; how many of
-    them flipped is drawn from a binomial with the observed share (on the
-    stratum's Kish effective size under weights). Yields the new run's
-    confusion cells, shape ``(b, n_groups, 4)``, in chunks of replicates.
+    them flipped is drawn from a beta-binomial: a share from the Beta
+    posterior of the observed flips, under a prior worth two rows centred on
+    the share of flips of that (label, old decision) stratum over every
+    group, then a binomial of the stratum's rows (its Kish effective size
+    under weights). Yields
+    the new run's confusion cells, shape ``(b, n_groups, 4)``, in chunks of
+    replicates.
     """
     n_groups = joint.shape[0]
     c = joint.reshape(n_groups, 2, 2, 2)  # group, label, old, new
@@ -475,9 +483,22 @@ def _flip_draws(
     scale = np.ones_like(size)
     np.divide(size, trials, out=scale, where=trials > 0)
     step = max(1, min(n_boot, _CHUNK_CELLS // max(1, 4 * n_groups)))
+    # Each flip share gets a Beta prior centred on the share of flips of its
+    # (label, old decision) stratum over every group, worth _PRIOR_ROWS rows:
+    # a stratum where both of two decisions flipped is not taken as certain
+    # to flip again, and a group's share is pulled towards the others' only
+    # as far as its few rows allow.
+    hits = share * trials
+    pooled_hits = hits.sum(axis=0, keepdims=True)
+    pooled_rows = trials.sum(axis=0, keepdims=True)
+    prior = np.full_like(share, 0.5)
+    np.divide(pooled_hits, pooled_rows, out=prior, where=pooled_rows > 0)
+    alpha = hits + _PRIOR_ROWS * prior + _PRIOR_FLOOR
+    beta = trials - hits + _PRIOR_ROWS * (1 - prior) + _PRIOR_FLOOR
     for start in range(0, n_boot, step):
         b = min(step, n_boot - start)
-        drawn = rng.binomial(trials, share, size=(b, *trials.shape)) * scale
+        drawn_share = rng.beta(alpha, beta, size=(b, *trials.shape))
+        drawn = rng.binomial(trials, drawn_share) * scale
         up, down = drawn[..., 0], drawn[..., 1]  # (b, group, label)
         keep0 = size[None, :, :, 0] - up  # old 0 that stay 0
         keep1 = size[None, :, :, 1] - down  # old 1 that stay 1
@@ -567,8 +588,10 @@ def paired_change(
     baseline's disparity on these rows is known exactly, and the noise is
     that of the decisions that flipped. In every (group, label, baseline
     decision) stratum, the number of flipped decisions is redrawn from a
-    binomial with the observed share (``report.n_boot`` times, seeded with
-    ``report.random_state``), and the disparity is recomputed from the
+    beta-binomial around the observed share (a prior worth two rows,
+    centred on the share of all groups, so that two flips of two rows are
+    not taken as certain), ``report.n_boot`` times seeded with
+    ``report.random_state``, and the disparity is recomputed from the
     redrawn cells. A harmless retrain flips decisions both ways within a
     group, and the redrawn changes straddle zero; a regression flips them
     one way, and they do not.
