@@ -91,6 +91,13 @@ class GroupThresholdOptimizer(PostProcessor):
     random_state : int, numpy.random.Generator or None, default=None
         Seed of the draws of randomized predictions. An int makes every call
         of :meth:`predict` on the same rows repeat its decisions.
+    sensitive_feature_ids : int, str, list of int or str, or None, default=None
+        Columns of ``X`` (positions, or names of DataFrame columns) that hold
+        the sensitive features, read at fit, predict and score time instead
+        of ``sensitive_features=``. They are not model inputs: the estimator
+        is fitted on (and, with ``prefit=True``, must take) ``X`` without
+        them. Lets ``cross_val_score`` and ``GridSearchCV`` score the
+        adjusted decisions without metadata routing.
 
     Attributes
     ----------
@@ -128,7 +135,8 @@ class GroupThresholdOptimizer(PostProcessor):
     overall_threshold_ : float
         The pooled rule used for unseen groups (``unseen_group="overall"``).
     n_features_in_ : int
-        Number of features of ``X``, when the estimator records it.
+        Number of features of ``X``, when the estimator records it (or when
+        ``sensitive_feature_ids`` is set).
 
     See Also
     --------
@@ -185,6 +193,7 @@ class GroupThresholdOptimizer(PostProcessor):
         predict_method: Literal["auto", "predict_proba", "decision_function"] = "auto",
         prefit: bool = False,
         random_state: int | np.random.Generator | None = None,
+        sensitive_feature_ids: Any = None,
     ) -> None:
         self.estimator = estimator
         self.constraints = constraints
@@ -195,6 +204,7 @@ class GroupThresholdOptimizer(PostProcessor):
         self.predict_method = predict_method
         self.prefit = prefit
         self.random_state = random_state
+        self.sensitive_feature_ids = sensitive_feature_ids
 
     # -- parameters ----------------------------------------------------------------
     def _constraint(self) -> str:
