@@ -129,21 +129,7 @@ SENSITIVE_COLUMN_0_WAIVERS = {
 }
 
 
-ROW_GROUPS_WAIVERS = {
-    **SENSITIVE_COLUMN_0_WAIVERS,
-    "check_sample_weight_equivalence_on_dense_data": (
-        "column 0 is continuous, so every row is its own group; a row of weight "
-        "0 is a group (with its own threshold) in the weighted fit and absent "
-        "from the fit without that row"
-    ),
-}
-
-
 def _expected_failed_checks(estimator: Any) -> dict[str, str]:
-    if isinstance(estimator, GroupThresholdOptimizer) and (
-        estimator.sensitive_feature_ids is not None
-    ):
-        return ROW_GROUPS_WAIVERS
     if estimator.sensitive_feature_ids is not None:
         return SENSITIVE_COLUMN_0_WAIVERS
     if (
