@@ -84,10 +84,10 @@ def fit_params_for_weights(
         if has_fit_parameter(estimator, "sample_weight"):
             return {"sample_weight": sample_weight}
         msg = (
-            f"{who} fits {type(estimator).__name__} with sample_weight, but its "
-            "fit takes no sample_weight. Use an estimator whose fit does "
-            "(LogisticRegression, GradientBoostingClassifier, ...), or a "
-            "Pipeline ending in one."
+            f"{who} fits {type(estimator).__name__} with sample_weight, so its "
+            "fit must accept sample_weight, and it does not. Use an estimator "
+            "whose fit does (LogisticRegression, GradientBoostingClassifier, "
+            "...), or a Pipeline ending in one."
         )
         raise fail(msg)
     name, step = last_step(estimator)

@@ -54,7 +54,8 @@ def split_sensitive(
     y: Any = None,
     reset: bool,
     need_groups: bool,
-) -> tuple[NDArray[np.float64], NDArray[Any] | None, Any]:
+    passthrough: bool = False,
+) -> tuple[Any, NDArray[Any] | None, Any]:
     """Validate ``X`` (and ``y``) and separate the sensitive features from ``X``.
 
     Parameters
@@ -72,10 +73,14 @@ def split_sensitive(
         ``feature_names_in_``), False when predicting.
     need_groups : bool
         Raise when neither form gives the sensitive features.
+    passthrough : bool, default=False
+        Leave the model inputs as given (any dtypes; a DataFrame stays one),
+        for a wrapped estimator that validates them itself; ``X`` is only
+        checked for its shape and column names.
 
     Returns
     -------
-    X_model : ndarray of float64
+    X_model : ndarray of float64, or as given
         The model inputs (``X`` without the sensitive columns).
     y : ndarray or None
         The validated target (None when predicting).
@@ -91,10 +96,12 @@ def split_sensitive(
     check_one_source(owner, sensitive_features, required=need_groups)
     ids = owner.sensitive_feature_ids
     kwargs: dict[str, Any] = {"reset": reset}
-    if ids is None:
+    if ids is None and not passthrough:
         kwargs["dtype"] = np.float64
     else:
         kwargs.update(dtype=None, ensure_all_finite=False)
+    if passthrough:
+        kwargs["accept_sparse"] = ["csr", "csc"]
     if reset:
         X_checked, y_checked = validate_data(owner, X, y, **kwargs)
     else:
@@ -102,7 +109,8 @@ def split_sensitive(
         y_checked = None
     n_features = X_checked.shape[1]
     if ids is None:
-        rest = X_checked
+        # a frame stays a frame; a list becomes the validated array
+        rest = X if passthrough and hasattr(X, "shape") else X_checked
         sensitive = sensitive_features
     else:
         positions = resolve_columns(
@@ -120,7 +128,10 @@ def split_sensitive(
                 "least one other feature to learn from."
             )
             raise fail(msg)
-        rest = check_array(X_checked[:, keep], dtype=np.float64)
+        if passthrough:
+            rest = X.iloc[:, keep] if hasattr(X, "iloc") else X_checked[:, keep]
+        else:
+            rest = check_array(X_checked[:, keep], dtype=np.float64)
     if sensitive_features is not None:
         check_rows(sensitive_features, X_checked.shape[0])
     return rest, y_checked, sensitive
@@ -230,8 +241,9 @@ class FitData:
 
     Attributes
     ----------
-    X : ndarray of float64
-        The model inputs (``X`` without the sensitive columns).
+    X : ndarray of float64, or as given
+        The model inputs (``X`` without the sensitive columns); as given to
+        ``fit`` for a classifier that passes them through.
     y : ndarray of float64
         1.0 where the label is ``classes[1]`` (the positive class), else 0.0.
     classes : ndarray
@@ -245,7 +257,7 @@ class FitData:
         features).
     """
 
-    X: NDArray[np.float64]
+    X: Any
     y: NDArray[np.float64]
     classes: NDArray[Any]
     weights: NDArray[np.float64]
@@ -277,6 +289,8 @@ class InProcessingClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[mi
     sensitive_feature_ids: Any
     classes_: NDArray[Any]
     groups_: tuple[tuple[Any, ...], ...]
+    #: Give ``X`` to the model as given (see :func:`split_sensitive`).
+    _passthrough_X = False
 
     def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
@@ -300,7 +314,13 @@ class InProcessingClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[mi
         :func:`row_weights` do.
         """
         X_model, y_checked, sensitive = split_sensitive(
-            self, X, sensitive_features, y=y, reset=True, need_groups=need_groups
+            self,
+            X,
+            sensitive_features,
+            y=y,
+            reset=True,
+            need_groups=need_groups,
+            passthrough=self._passthrough_X,
         )
         y01, classes = encode_target(self, y_checked)
         n = X_model.shape[0]
@@ -318,10 +338,17 @@ class InProcessingClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[mi
         self.classes_ = data.classes
         self.groups_ = data.groups
 
-    def _model_inputs(self, X: ArrayLike) -> NDArray[np.float64]:
+    def _model_inputs(self, X: ArrayLike) -> Any:
         """Check that the estimator is fitted; return the model inputs of ``X``."""
         check_is_fitted(self)
-        X_model, _, _ = split_sensitive(self, X, None, reset=False, need_groups=False)
+        X_model, _, _ = split_sensitive(
+            self,
+            X,
+            None,
+            reset=False,
+            need_groups=False,
+            passthrough=self._passthrough_X,
+        )
         return X_model
 
 
