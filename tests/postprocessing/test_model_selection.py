@@ -236,3 +236,31 @@ def test_score_request_is_generated_for_every_post_processor():
         assert clone(est).get_metadata_routing().consumes(
             "score", ["sensitive_features"]
         ) == {"sensitive_features"}
+
+
+def test_sample_weight_reaches_a_pipelines_last_step(loan):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y, sf = loan["X"], loan["y"], loan["sf"]
+    w = np.random.default_rng(1).uniform(0.1, 3.0, len(y))
+    scaled = StandardScaler().fit_transform(X)
+    for make in (
+        lambda m: GroupThresholdOptimizer(m),
+        lambda m: GroupCalibrator(m, cv=3),
+    ):
+        piped = make(_model()).fit(X, y, sensitive_features=sf, sample_weight=w)
+        direct = make(LogisticRegression()).fit(
+            scaled, y, sensitive_features=sf, sample_weight=w
+        )
+        np.testing.assert_allclose(
+            piped.estimator_[-1].coef_, direct.estimator_.coef_, rtol=1e-6
+        )
+        np.testing.assert_array_equal(
+            piped.predict(X, sensitive_features=sf),
+            direct.predict(scaled, sensitive_features=sf),
+        )
+    knn = make_pipeline(StandardScaler(), KNeighborsClassifier())
+    with pytest.raises(FairnessValueError, match="takes no sample_weight"):
+        GroupThresholdOptimizer(knn).fit(X, y, sensitive_features=sf, sample_weight=w)
+    # without weights any pipeline works, as before
+    GroupThresholdOptimizer(knn).fit(X, y, sensitive_features=sf)

@@ -316,3 +316,38 @@ def test_meta_gets_sensitive_features_through_metadata_routing(loan):
     np.testing.assert_allclose(
         pipe.predict_proba(X), direct.predict_proba(StandardScaler().fit_transform(X))
     )
+
+
+def test_meta_gives_the_weights_to_a_pipelines_last_step(loan):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = loan[FEATURES], loan["approved"]
+    meta = ReweighingMeta(make_pipeline(StandardScaler(), LogisticRegression())).fit(
+        X, y, sensitive_features=loan["gender"]
+    )
+    weights = Reweighing().fit(X, y, sensitive_features=loan["gender"]).sample_weight_
+    scaled = StandardScaler().fit_transform(X)
+    manual = LogisticRegression().fit(scaled, y, sample_weight=weights)
+    np.testing.assert_allclose(meta.predict_proba(X), manual.predict_proba(scaled))
+    with pytest.raises(
+        FairnessValueError,
+        match=r"KNeighborsClassifier.fit takes no sample_weight.*make_pipeline",
+    ):
+        ReweighingMeta(make_pipeline(StandardScaler(), KNeighborsClassifier())).fit(
+            X, y, sensitive_features=loan["gender"]
+        )
+    with sklearn.config_context(enable_metadata_routing=True):
+        with pytest.raises(FairnessValueError, match="Request it there"):
+            ReweighingMeta(
+                make_pipeline(StandardScaler(), LogisticRegression())
+            ).set_fit_request(sensitive_features=True).fit(
+                X, y, sensitive_features=loan["gender"]
+            )
+        requested = ReweighingMeta(
+            make_pipeline(
+                StandardScaler().set_fit_request(sample_weight=False),
+                LogisticRegression().set_fit_request(sample_weight=True),
+            )
+        ).fit(X, y, sensitive_features=loan["gender"])
+        proba = requested.predict_proba(X)
+    np.testing.assert_allclose(proba, manual.predict_proba(scaled))
