@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.pipeline import Pipeline
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from pytest_fairness._optional import import_optional
@@ -39,10 +38,6 @@ METHODS = ("exponentiated_gradient", "grid_search")
 PREDICTIONS = ("threshold", "randomized")
 
 
-def _pipeline_has(name: str) -> Any:
-    return lambda self: hasattr(self.pipeline, name)
-
-
 class _WeightedPipeline(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """A Pipeline with ``fit(X, y, sample_weight=...)``, the call fairlearn makes.
 
@@ -66,15 +61,9 @@ class _WeightedPipeline(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):  # 
         return self
 
     def predict(self, X: Any) -> Any:
-        """Predict with the fitted pipeline."""
+        """Predict with the fitted pipeline (the reductions call nothing else)."""
         check_is_fitted(self)
         return self.pipeline_.predict(X)
-
-    @available_if(_pipeline_has("predict_proba"))
-    def predict_proba(self, X: Any) -> Any:
-        """Predict probabilities with the fitted pipeline."""
-        check_is_fitted(self)
-        return self.pipeline_.predict_proba(X)
 
 
 def _unwrap(predictor: Any) -> Any:

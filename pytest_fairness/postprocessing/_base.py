@@ -111,6 +111,7 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
     predict_method: Any
     unseen_group: Any
     sensitive_feature_ids: Any
+    _sensitive_idx: NDArray[np.intp]
 
     # -- template --------------------------------------------------------------
     def fit(
@@ -302,10 +303,14 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
         )
         n_features = X_checked.shape[1]
         if reset:
-            self._sensitive_idx = resolve_columns(
+            found = resolve_columns(
                 self, ids, name="sensitive_feature_ids", n_features=n_features
             )
-        positions: NDArray[np.intp] = self._sensitive_idx
+            if found is None:  # pragma: no cover - ids is not None here
+                msg = "sensitive_feature_ids names no column."
+                raise fail(msg)
+            self._sensitive_idx = found
+        positions = self._sensitive_idx
         sensitive = columns_of(self, X_checked, positions)
         keep = np.setdiff1d(np.arange(n_features), positions)
         if keep.size == 0:

@@ -311,7 +311,7 @@ class Resampler(BaseEstimator):  # type: ignore[misc]
     # on public API only: the request is kept on the instance, added to the
     # routing that get_metadata_routing reports, and copied by clone.
     def set_fit_resample_request(
-        self, *, sensitive_features: bool | str | None = UNCHANGED
+        self, *, sensitive_features: object = UNCHANGED
     ) -> Resampler:
         """Request ``sensitive_features`` for ``fit_resample`` (metadata routing).
 
