@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from joblib import effective_n_jobs  # type: ignore[import-untyped]
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
 from sklearn.utils.parallel import Parallel, delayed
@@ -318,7 +319,8 @@ def _fit_point(
 def _check_n_jobs(n_jobs: object) -> int | None:
     """Return ``n_jobs`` as joblib takes it (1: a plain loop, no joblib)."""
     if n_jobs is None:
-        return None
+        # 1 unless a joblib.parallel_config context sets another number
+        return 1 if effective_n_jobs(None) == 1 else None
     if (
         isinstance(n_jobs, bool)
         or not isinstance(n_jobs, int | np.integer)
@@ -404,7 +406,8 @@ def pareto_sweep(
     n_jobs : int or None, default=None
         Grid points fitted in parallel, through joblib (as scikit-learn's
         ``n_jobs``: None is 1 unless in a ``joblib.parallel_config``
-        context, -1 is every core). The result is the same for any value;
+        context, -1 is every core; more than one job needs joblib >= 1.3,
+        for its generator output). The result is the same for any value;
         the audits of the points run here, in grid order, so their warnings
         are raised here too (warnings of the fits themselves stay in the
         worker processes, as in ``GridSearchCV``).

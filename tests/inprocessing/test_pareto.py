@@ -251,10 +251,14 @@ def _tiny_sweep(**kwargs):
 
 
 def test_two_jobs_give_the_same_sweep_as_one():
+    import joblib
+
     one = _tiny_sweep(n_jobs=1)
     two = _tiny_sweep(n_jobs=2)
     default = _tiny_sweep()
-    for other in (two, default):
+    with joblib.parallel_config(n_jobs=2):  # None follows joblib's context
+        in_context = _tiny_sweep()
+    for other in (two, default, in_context):
         assert other.params == one.params
         assert other.table.drop(columns="fit_time").equals(
             one.table.drop(columns="fit_time")
