@@ -13,6 +13,7 @@ estimator modules import it (scikit-learn is then installed).
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import sklearn
@@ -44,6 +45,23 @@ def last_step(pipeline: Any) -> tuple[str, Any]:
     return str(name), step
 
 
+def _takes_sample_weight(estimator: Any) -> bool:
+    """Return True when ``estimator.fit`` has ``sample_weight`` or ``**kwargs``.
+
+    A meta-estimator such as ``GridSearchCV`` takes ``**params`` and passes
+    ``sample_weight`` on to its own estimator.
+    """
+    if has_fit_parameter(estimator, "sample_weight"):
+        return True
+    fit = getattr(estimator, "fit", None)
+    if fit is None:
+        return False
+    return any(
+        p.kind is inspect.Parameter.VAR_KEYWORD
+        for p in inspect.signature(fit).parameters.values()
+    )
+
+
 def _routing_enabled() -> bool:
     return bool(sklearn.get_config().get("enable_metadata_routing", False))
 
@@ -57,8 +75,8 @@ def fit_params_for_weights(
     ----------
     estimator : estimator
         The estimator to fit: any estimator whose ``fit`` takes
-        ``sample_weight``, or a Pipeline whose last step's does (nested
-        pipelines too).
+        ``sample_weight`` (or ``**kwargs``, as a ``GridSearchCV`` does), or a
+        Pipeline whose last step's does (nested pipelines too).
     sample_weight : array-like
         The row weights.
     owner : object
@@ -81,7 +99,7 @@ def fit_params_for_weights(
     """
     who = type(owner).__name__
     if not isinstance(estimator, Pipeline):
-        if has_fit_parameter(estimator, "sample_weight"):
+        if _takes_sample_weight(estimator):
             return {"sample_weight": sample_weight}
         msg = (
             f"{who} fits {type(estimator).__name__} with sample_weight, so its "
@@ -114,7 +132,7 @@ def fit_params_for_weights(
     if isinstance(step, Pipeline):
         inner = fit_params_for_weights(step, sample_weight, owner=owner)
         return {f"{name}__{key}": value for key, value in inner.items()}
-    if not has_fit_parameter(step, "sample_weight"):
+    if not _takes_sample_weight(step):
         msg = (
             f"{who} fits a Pipeline with sample_weight, which goes to its last "
             f"step as {name}__sample_weight, but {type(step).__name__}.fit takes "

@@ -351,3 +351,18 @@ def test_meta_gives_the_weights_to_a_pipelines_last_step(loan):
         ).fit(X, y, sensitive_features=loan["gender"])
         proba = requested.predict_proba(X)
     np.testing.assert_allclose(proba, manual.predict_proba(scaled))
+
+
+def test_meta_reaches_nested_pipelines_and_estimators_that_pass_weights_on(loan):
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = StandardScaler().fit_transform(loan[FEATURES]), loan["approved"]
+    weights = Reweighing().fit(X, y, sensitive_features=loan["gender"]).sample_weight_
+    manual = LogisticRegression().fit(X, y, sample_weight=weights)
+    for estimator in (
+        make_pipeline(make_pipeline(LogisticRegression())),
+        # fit(X, y, **params) passes sample_weight on to LogisticRegression
+        GridSearchCV(LogisticRegression(), {"C": [1.0]}, cv=2),
+    ):
+        meta = ReweighingMeta(estimator).fit(X, y, sensitive_features=loan["gender"])
+        np.testing.assert_allclose(meta.predict_proba(X), manual.predict_proba(X))
