@@ -20,6 +20,7 @@ __all__ = [
     "closest",
     "fail",
     "hint_for",
+    "param_error",
 ]
 
 
@@ -39,6 +40,38 @@ def hint_for(name: str, candidates: Iterable[str]) -> str:
     if not matches:
         return ""
     return " Did you mean " + " or ".join(repr(m) for m in matches) + "?"
+
+
+def param_error(
+    owner: object, name: str, value: object, expected: str
+) -> FairnessValueError:
+    """Build the error for a bad constructor parameter of an estimator.
+
+    scikit-learn's contract checks parameters in ``fit``, so the message names
+    the estimator and the parameter: ``The 'tol' parameter of X must be a
+    float > 0. Got -1.``
+
+    Parameters
+    ----------
+    owner : object
+        The estimator whose parameter is wrong.
+    name : str
+        The parameter.
+    value : object
+        The value it holds.
+    expected : str
+        What it should be.
+
+    Returns
+    -------
+    FairnessValueError
+        To be raised by the caller.
+    """
+    msg = (
+        f"The {name!r} parameter of {type(owner).__name__} must be {expected}. "
+        f"Got {value!r}."
+    )
+    return FairnessValueError(msg)
 
 
 def check_choice(name: str, value: object, allowed: Iterable[object]) -> None:

@@ -14,7 +14,6 @@ runs them at the start of ``fit`` and of every prediction method, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +22,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from pytest_fairness._groups import encode_groups
-from pytest_fairness._validation import fail, hint_for
-from pytest_fairness.inprocessing._params import param_error
+from pytest_fairness._groups import (
+    check_one_source,
+    check_rows,
+    columns_of,
+    encode_groups,
+    resolve_columns,
+)
+from pytest_fairness._validation import fail
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
@@ -42,69 +46,6 @@ __all__ = [
 ]
 
 
-def _n_rows(obj: Any) -> int:
-    if isinstance(obj, Mapping):
-        return _n_rows(next(iter(obj.values()))) if obj else 0
-    shape = getattr(obj, "shape", None)
-    if shape is not None and len(shape) >= 1:
-        return int(shape[0])
-    return len(obj)
-
-
-def _positions(owner: Any, value: Any, n_features: int) -> NDArray[np.intp]:
-    """Return the sorted positions of the columns named by ``sensitive_feature_ids``."""
-    ids = (
-        [value]
-        if isinstance(value, str | int | np.integer) and not isinstance(value, bool)
-        else value
-    )
-    try:
-        ids = list(ids)
-    except TypeError:
-        raise param_error(
-            owner, "sensitive_feature_ids", value, "column names or positions"
-        ) from None
-    names = getattr(owner, "feature_names_in_", None)
-    known = [str(n) for n in names] if names is not None else []
-    positions: list[int] = []
-    for item in ids:
-        if isinstance(item, int | np.integer) and not isinstance(item, bool):
-            if not 0 <= int(item) < n_features:
-                raise param_error(
-                    owner,
-                    "sensitive_feature_ids",
-                    value,
-                    f"column positions in [0, {n_features - 1}] or column names",
-                )
-            positions.append(int(item))
-        elif isinstance(item, str):
-            if item not in known:
-                where = (
-                    f"the columns of X: {known[:20]!r}"
-                    if known
-                    else "names of DataFrame columns, but X has no column names"
-                )
-                msg = (
-                    f"The 'sensitive_feature_ids' parameter of "
-                    f"{type(owner).__name__} names column {item!r}, which is not "
-                    f"among {where}.{hint_for(item, known)}"
-                )
-                raise fail(msg)
-            positions.append(known.index(item))
-        else:
-            raise param_error(
-                owner, "sensitive_feature_ids", value, "column names or positions"
-            )
-    if not positions or len(set(positions)) != len(positions):
-        raise param_error(
-            owner,
-            "sensitive_feature_ids",
-            value,
-            "a non-empty list of distinct columns",
-        )
-    return np.array(sorted(positions), dtype=np.intp)
-
-
 def split_sensitive(
     owner: Any,
     X: Any,
@@ -113,7 +54,8 @@ def split_sensitive(
     y: Any = None,
     reset: bool,
     need_groups: bool,
-) -> tuple[NDArray[np.float64], NDArray[Any] | None, Any]:
+    passthrough: bool = False,
+) -> tuple[Any, NDArray[Any] | None, Any]:
     """Validate ``X`` (and ``y``) and separate the sensitive features from ``X``.
 
     Parameters
@@ -131,10 +73,14 @@ def split_sensitive(
         ``feature_names_in_``), False when predicting.
     need_groups : bool
         Raise when neither form gives the sensitive features.
+    passthrough : bool, default=False
+        Leave the model inputs as given (any dtypes; a DataFrame stays one),
+        for a wrapped estimator that validates them itself; ``X`` is only
+        checked for its shape and column names.
 
     Returns
     -------
-    X_model : ndarray of float64
+    X_model : ndarray of float64, or as given
         The model inputs (``X`` without the sensitive columns).
     y : ndarray or None
         The validated target (None when predicting).
@@ -147,27 +93,15 @@ def split_sensitive(
         When both or (with ``need_groups``) neither form is given, when an id
         does not name a column, or on a length mismatch.
     """
+    check_one_source(owner, sensitive_features, required=need_groups)
     ids = owner.sensitive_feature_ids
-    if ids is not None and sensitive_features is not None:
-        msg = (
-            f"{type(owner).__name__} got both sensitive_features= and "
-            f"sensitive_feature_ids={ids!r}. Pass the sensitive features one way: "
-            "as metadata, or as columns of X named by sensitive_feature_ids."
-        )
-        raise fail(msg)
-    if ids is None and sensitive_features is None and need_groups:
-        msg = (
-            f"{type(owner).__name__} needs the sensitive features: pass "
-            "sensitive_features= to fit (a column, a DataFrame or a dict of "
-            "columns, one value per row of X), or set sensitive_feature_ids to "
-            "the columns of X that hold them."
-        )
-        raise fail(msg)
     kwargs: dict[str, Any] = {"reset": reset}
-    if ids is None:
+    if ids is None and not passthrough:
         kwargs["dtype"] = np.float64
     else:
         kwargs.update(dtype=None, ensure_all_finite=False)
+    if passthrough:
+        kwargs["accept_sparse"] = ["csr", "csc"]
     if reset:
         X_checked, y_checked = validate_data(owner, X, y, **kwargs)
     else:
@@ -175,17 +109,17 @@ def split_sensitive(
         y_checked = None
     n_features = X_checked.shape[1]
     if ids is None:
-        rest = X_checked
+        # a frame stays a frame; a list becomes the validated array
+        rest = X if passthrough and hasattr(X, "shape") else X_checked
         sensitive = sensitive_features
     else:
-        positions = _positions(owner, ids, n_features)
-        names = getattr(owner, "feature_names_in_", None)
-        labels = (
-            [str(n) for n in names]
-            if names is not None
-            else [f"x{i}" for i in range(n_features)]
+        positions = resolve_columns(
+            owner, ids, name="sensitive_feature_ids", n_features=n_features
         )
-        sensitive = {labels[p]: X_checked[:, p] for p in positions}
+        if positions is None:  # pragma: no cover - ids is not None here
+            msg = "sensitive_feature_ids names no column."
+            raise fail(msg)
+        sensitive = columns_of(owner, X_checked, positions)
         keep = np.setdiff1d(np.arange(n_features), positions)
         if keep.size == 0:
             msg = (
@@ -194,15 +128,12 @@ def split_sensitive(
                 "least one other feature to learn from."
             )
             raise fail(msg)
-        rest = check_array(X_checked[:, keep], dtype=np.float64)
+        if passthrough:
+            rest = X.iloc[:, keep] if hasattr(X, "iloc") else X_checked[:, keep]
+        else:
+            rest = check_array(X_checked[:, keep], dtype=np.float64)
     if sensitive_features is not None:
-        n_sf, n_x = _n_rows(sensitive_features), X_checked.shape[0]
-        if n_sf != n_x:
-            msg = (
-                f"sensitive_features has {n_sf} rows but X has {n_x}. "
-                "Pass one value per row of X."
-            )
-            raise fail(msg)
+        check_rows(sensitive_features, X_checked.shape[0])
     return rest, y_checked, sensitive
 
 
@@ -310,8 +241,9 @@ class FitData:
 
     Attributes
     ----------
-    X : ndarray of float64
-        The model inputs (``X`` without the sensitive columns).
+    X : ndarray of float64, or as given
+        The model inputs (``X`` without the sensitive columns); as given to
+        ``fit`` for a classifier that passes them through.
     y : ndarray of float64
         1.0 where the label is ``classes[1]`` (the positive class), else 0.0.
     classes : ndarray
@@ -325,7 +257,7 @@ class FitData:
         features).
     """
 
-    X: NDArray[np.float64]
+    X: Any
     y: NDArray[np.float64]
     classes: NDArray[Any]
     weights: NDArray[np.float64]
@@ -357,6 +289,8 @@ class InProcessingClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[mi
     sensitive_feature_ids: Any
     classes_: NDArray[Any]
     groups_: tuple[tuple[Any, ...], ...]
+    #: Give ``X`` to the model as given (see :func:`split_sensitive`).
+    _passthrough_X = False
 
     def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
@@ -380,7 +314,13 @@ class InProcessingClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[mi
         :func:`row_weights` do.
         """
         X_model, y_checked, sensitive = split_sensitive(
-            self, X, sensitive_features, y=y, reset=True, need_groups=need_groups
+            self,
+            X,
+            sensitive_features,
+            y=y,
+            reset=True,
+            need_groups=need_groups,
+            passthrough=self._passthrough_X,
         )
         y01, classes = encode_target(self, y_checked)
         n = X_model.shape[0]
@@ -398,10 +338,17 @@ class InProcessingClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[mi
         self.classes_ = data.classes
         self.groups_ = data.groups
 
-    def _model_inputs(self, X: ArrayLike) -> NDArray[np.float64]:
+    def _model_inputs(self, X: ArrayLike) -> Any:
         """Check that the estimator is fitted; return the model inputs of ``X``."""
         check_is_fitted(self)
-        X_model, _, _ = split_sensitive(self, X, None, reset=False, need_groups=False)
+        X_model, _, _ = split_sensitive(
+            self,
+            X,
+            None,
+            reset=False,
+            need_groups=False,
+            passthrough=self._passthrough_X,
+        )
         return X_model
 
 

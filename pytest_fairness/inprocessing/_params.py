@@ -12,7 +12,7 @@ from typing import TypeGuard
 
 import numpy as np
 
-from pytest_fairness._validation import fail, hint_for
+from pytest_fairness._validation import fail, hint_for, param_error
 
 __all__ = [
     "check_choice_param",
@@ -22,32 +22,6 @@ __all__ = [
     "is_int_at_least",
     "param_error",
 ]
-
-
-def param_error(owner: object, name: str, value: object, expected: str) -> Exception:
-    """Build the error for a bad constructor parameter (raised in ``fit``).
-
-    Parameters
-    ----------
-    owner : estimator
-        The estimator whose parameter is wrong.
-    name : str
-        The parameter.
-    value : object
-        The value it holds.
-    expected : str
-        What it should be.
-
-    Returns
-    -------
-    FairnessValueError
-        To be raised by the caller.
-    """
-    msg = (
-        f"The {name!r} parameter of {type(owner).__name__} must be {expected}. "
-        f"Got {value!r}."
-    )
-    return fail(msg)
 
 
 def check_real(

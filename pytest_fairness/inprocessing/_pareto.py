@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from joblib import effective_n_jobs  # type: ignore[import-untyped]
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
+from sklearn.utils.parallel import Parallel, delayed
 
 from pytest_fairness._optional import import_optional
 from pytest_fairness._tradeoff import overall_score, takes_sensitive_features
-from pytest_fairness._validation import check_choice, fail
+from pytest_fairness._validation import check_choice, check_int, fail
 from pytest_fairness.report import audit
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
     import pandas as pd
     from numpy.typing import NDArray
@@ -270,6 +273,87 @@ class ParetoSweep:
         return str(tabulate(columns, headers="keys", tablefmt="simple", floatfmt=".4f"))
 
 
+def _fit_point(
+    estimator: Any,
+    params: dict[str, Any],
+    X: Any,
+    y: Any,
+    sensitive_features: Any,
+    X_val: Any,
+    sf_val: Any,
+    performance: str,
+) -> tuple[Any, Any, Any, Any, float]:
+    """Fit one grid point; return it with its predictions on the evaluation rows.
+
+    Runs in a joblib worker when ``n_jobs`` is not 1, so it returns what the
+    audit needs rather than auditing there.
+    """
+    est = clone(estimator).set_params(**params)
+    start = time.perf_counter()
+    if takes_sensitive_features(est.fit):
+        est.fit(X, y, sensitive_features=sensitive_features)
+    else:
+        est.fit(X, y)
+    elapsed = time.perf_counter() - start
+    kwargs = (
+        {"sensitive_features": sf_val} if takes_sensitive_features(est.predict) else {}
+    )
+    y_pred = est.predict(X_val, **kwargs)
+    y_score = None
+    classes = getattr(est, "classes_", None)
+    pos_label = classes[1] if classes is not None and len(classes) == 2 else None
+    if performance == "auc":
+        if not hasattr(est, "predict_proba"):
+            name = type(est).__name__
+            msg = f"performance='auc' needs predict_proba; {name} has none."
+            raise fail(msg)
+        kw = (
+            {"sensitive_features": sf_val}
+            if takes_sensitive_features(est.predict_proba)
+            else {}
+        )
+        y_score = np.asarray(est.predict_proba(X_val, **kw))[:, 1]
+    return est, y_pred, y_score, pos_label, elapsed
+
+
+def _check_n_jobs(n_jobs: object) -> int | None:
+    """Return ``n_jobs`` as joblib takes it (1: a plain loop, no joblib)."""
+    if n_jobs is None:
+        # 1 unless a joblib.parallel_config context sets another number
+        return 1 if effective_n_jobs(None) == 1 else None
+    if (
+        isinstance(n_jobs, bool)
+        or not isinstance(n_jobs, int | np.integer)
+        or int(n_jobs) == 0
+    ):
+        msg = (
+            "n_jobs must be None, a positive integer or a negative one "
+            f"(-1: every core), as in scikit-learn. Got {n_jobs!r}."
+        )
+        raise fail(msg)
+    return int(n_jobs)
+
+
+@contextmanager
+def _progress(verbose: int, total: int) -> Iterator[Any]:
+    """Yield a tqdm progress bar when ``verbose`` > 0, else a silent stand-in."""
+    if verbose <= 0:
+        yield _NoProgress()
+        return
+    tqdm = import_optional(
+        "tqdm", extra="mitigation", purpose="progress bars (verbose > 0)"
+    ).tqdm
+    with tqdm(total=total, desc="pareto_sweep", unit=" fits") as bar:
+        yield bar
+
+
+class _NoProgress:
+    """The part of a progress bar a silent run needs."""
+
+    def update(self, n: int = 1) -> None:
+        """Do nothing."""
+
+
 def pareto_sweep(
     estimator: Any,
     param_grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Sequence[Any]]],
@@ -286,6 +370,8 @@ def pareto_sweep(
     ),
     performance: Performance = "accuracy",
     min_group_size: int = 30,
+    n_jobs: int | None = None,
+    verbose: int = 0,
 ) -> ParetoSweep:
     """Fit an estimator over a parameter grid and trace the fairness-accuracy front.
 
@@ -317,6 +403,17 @@ def pareto_sweep(
         The performance objective (AUC needs ``predict_proba``).
     min_group_size : int, default=30
         Groups with fewer evaluation rows are left out of disparities.
+    n_jobs : int or None, default=None
+        Grid points fitted in parallel, through joblib (as scikit-learn's
+        ``n_jobs``: None is 1 unless in a ``joblib.parallel_config``
+        context, -1 is every core; more than one job needs joblib >= 1.3,
+        for its generator output). The result is the same for any value;
+        the audits of the points run here, in grid order, so their warnings
+        are raised here too (warnings of the fits themselves stay in the
+        worker processes, as in ``GridSearchCV``).
+    verbose : int, default=0
+        0 prints nothing; 1 or more shows a progress bar of the fitted grid
+        points on stderr (tqdm).
 
     Returns
     -------
@@ -395,53 +492,50 @@ def pareto_sweep(
             raise fail(msg)
         sf_val, evaluated_on = sensitive_features_val, "validation"
 
+    n_jobs = _check_n_jobs(n_jobs)
+    check_int("verbose", verbose, minimum=0)
+    jobs = [
+        (
+            estimator,
+            params,
+            X,
+            y,
+            sensitive_features,
+            X_val,
+            sf_val,
+            performance,
+        )
+        for params in grid
+    ]
+    if n_jobs == 1:
+        points: Any = (_fit_point(*job) for job in jobs)
+    else:
+        # scikit-learn's Parallel passes its configuration (metadata routing,
+        # ...) on to the workers
+        points = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_fit_point)(*job) for job in jobs
+        )
     rows: list[dict[str, Any]] = []
     fitted: list[Any] = []
-    for params in grid:
-        est = clone(estimator).set_params(**params)
-        start = time.perf_counter()
-        if takes_sensitive_features(est.fit):
-            est.fit(X, y, sensitive_features=sensitive_features)
-        else:
-            est.fit(X, y)
-        elapsed = time.perf_counter() - start
-        kwargs = (
-            {"sensitive_features": sf_val}
-            if takes_sensitive_features(est.predict)
-            else {}
-        )
-        y_pred = est.predict(X_val, **kwargs)
-        y_score = None
-        classes = getattr(est, "classes_", None)
-        pos_label = classes[1] if classes is not None and len(classes) == 2 else None
-        if performance == "auc":
-            if not hasattr(est, "predict_proba"):
-                msg = (
-                    f"performance='auc' needs predict_proba; "
-                    f"{type(est).__name__} has none."
-                )
-                raise fail(msg)
-            kw = (
-                {"sensitive_features": sf_val}
-                if takes_sensitive_features(est.predict_proba)
-                else {}
+    with _progress(verbose, len(grid)) as bar:
+        for params, point in zip(grid, points, strict=True):
+            est, y_pred, y_score, pos_label, elapsed = point
+            report = audit(
+                y_val,
+                y_pred,
+                sensitive_features=sf_val,
+                y_score=y_score,
+                pos_label=pos_label,
+                min_group_size=min_group_size,
             )
-            y_score = np.asarray(est.predict_proba(X_val, **kw))[:, 1]
-        report = audit(
-            y_val,
-            y_pred,
-            sensitive_features=sf_val,
-            y_score=y_score,
-            pos_label=pos_label,
-            min_group_size=min_group_size,
-        )
-        row: dict[str, Any] = dict(params)
-        row[performance] = overall_score(report, performance)
-        for m in metric_names:
-            row[m] = report.disparity(m).value
-        row["fit_time"] = elapsed
-        rows.append(row)
-        fitted.append(est)
+            row: dict[str, Any] = dict(params)
+            row[performance] = overall_score(report, performance)
+            for m in metric_names:
+                row[m] = report.disparity(m).value
+            row["fit_time"] = elapsed
+            rows.append(row)
+            fitted.append(est)
+            bar.update(1)
 
     import pandas as pd  # noqa: PLC0415 - loaded on first use
 

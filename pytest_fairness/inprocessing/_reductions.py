@@ -6,9 +6,12 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.base import MetaEstimatorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
 from pytest_fairness._optional import import_optional
+from pytest_fairness._sample_weight import fit_params_for_weights
 from pytest_fairness._validation import fail
 from pytest_fairness.inprocessing._base import InProcessingClassifier
 from pytest_fairness.inprocessing._params import (
@@ -35,6 +38,41 @@ METHODS = ("exponentiated_gradient", "grid_search")
 PREDICTIONS = ("threshold", "randomized")
 
 
+class _WeightedPipeline(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """A Pipeline with ``fit(X, y, sample_weight=...)``, the call fairlearn makes.
+
+    The weights go to the pipeline's last step (``<step>__sample_weight``,
+    or routed when metadata routing is enabled), as
+    :func:`pytest_fairness._sample_weight.fit_params_for_weights` says.
+    """
+
+    def __init__(self, pipeline: Any) -> None:
+        self.pipeline = pipeline
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> _WeightedPipeline:
+        """Fit a clone of the pipeline, the weights going to its last step."""
+        params = (
+            {}
+            if sample_weight is None
+            else fit_params_for_weights(self.pipeline, sample_weight, owner=self)
+        )
+        self.pipeline_ = clone(self.pipeline).fit(X, y, **params)
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict(self, X: Any) -> Any:
+        """Predict with the fitted pipeline (the reductions call nothing else)."""
+        check_is_fitted(self)
+        return self.pipeline_.predict(X)
+
+
+def _unwrap(predictor: Any) -> Any:
+    """Return the pipeline a :class:`_WeightedPipeline` fitted, else the predictor."""
+    if isinstance(predictor, _WeightedPipeline):
+        return predictor.pipeline_
+    return predictor
+
+
 class ReductionsClassifier(MetaEstimatorMixin, InProcessingClassifier):  # type: ignore[misc]
     """Train under a fairness constraint with fairlearn's reductions.
 
@@ -49,7 +87,14 @@ class ReductionsClassifier(MetaEstimatorMixin, InProcessingClassifier):  # type:
     estimator : classifier, default=None
         Base estimator with ``fit(X, y, sample_weight=...)`` and ``predict``;
         cloned before fitting. None means
-        :class:`~sklearn.linear_model.LogisticRegression`.
+        :class:`~sklearn.linear_model.LogisticRegression`. A
+        :class:`~sklearn.pipeline.Pipeline` works when its last step's
+        ``fit`` takes ``sample_weight``: the weights of the reduction go to
+        that step (as ``<step>__sample_weight``; with metadata routing
+        enabled, request them on the step with
+        ``set_fit_request(sample_weight=True)``). ``X`` reaches the estimator
+        as given (a DataFrame with string columns for a pipeline that encodes
+        them), without the ``sensitive_feature_ids`` columns.
     constraints : str or fairlearn Moment, default="demographic_parity"
         ``"demographic_parity"`` (selection rate), ``"equal_opportunity"``
         (true positive rate), ``"equalized_odds"`` (true and false positive
@@ -100,7 +145,9 @@ default="exponentiated_gradient"
     reduction_ : ExponentiatedGradient or GridSearch
         The fitted fairlearn object.
     predictors_ : list of estimator
-        The fitted classifiers the reduction produced.
+        The fitted classifiers the reduction produced (fitted pipelines for
+        a Pipeline estimator; a constant ``DummyClassifier`` where a
+        relabelled target had one class).
     weights_ : ndarray of shape (n_predictors,)
         Weight of each predictor in the result: the mixture of exponentiated
         gradient, or 1 for grid search's best predictor and 0 elsewhere.
@@ -154,6 +201,9 @@ default="exponentiated_gradient"
     >>> bool((clf.predict(X) == clf.predict(X)).all())
     True
     """
+
+    # the base estimator validates its own inputs (a Pipeline encodes strings)
+    _passthrough_X = True
 
     def __init__(
         self,
@@ -237,7 +287,8 @@ default="exponentiated_gradient"
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
-            Training inputs.
+            Training inputs, given to the estimator as they are (without the
+            ``sensitive_feature_ids`` columns).
         y : array-like of shape (n_samples,)
             Binary labels (two distinct values).
         sensitive_features : array-like, Series, DataFrame or dict, optional
@@ -253,8 +304,10 @@ default="exponentiated_gradient"
         Raises
         ------
         FairnessValueError
-            On a bad parameter, a target that is not binary, or missing
-            sensitive features.
+            On a bad parameter, a target that is not binary, missing
+            sensitive features, or an estimator that cannot take the
+            reduction's ``sample_weight`` (the message says how to build a
+            pipeline that does).
         """
         self._check_params()
         moment = self._moment()
@@ -268,6 +321,10 @@ default="exponentiated_gradient"
             base = LogisticRegression()
         else:
             base = clone(self.estimator)
+            # fail now, not inside fairlearn, when the weights cannot get in
+            fit_params_for_weights(base, data.weights, owner=self)
+            if isinstance(base, Pipeline):
+                base = _WeightedPipeline(base)
         if self.method == "exponentiated_gradient":
             reduction = reductions.ExponentiatedGradient(
                 base,
@@ -292,7 +349,7 @@ default="exponentiated_gradient"
             for category in (DeprecationWarning, FutureWarning):
                 warnings.filterwarnings("ignore", category=category, module="fairlearn")
             reduction.fit(data.X, y01, sensitive_features=data.codes)
-        predictors = list(reduction.predictors_)
+        predictors = [_unwrap(p) for p in reduction.predictors_]
         if self.method == "exponentiated_gradient":
             weights = reduction.weights_.reindex(reduction.predictors_.index)
             weights = weights.to_numpy(dtype=np.float64)

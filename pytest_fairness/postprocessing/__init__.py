@@ -1,9 +1,11 @@
 """Adjust the decisions of a trained model per group (the "Adjust" stage).
 
 Meta-estimators around a fitted (``prefit=True``) or unfitted scikit-learn
-classifier. Each takes ``sensitive_features=`` at fit and predict time, so
-scikit-learn's metadata routing passes the groups through a Pipeline.
-Requires the ``mitigation`` extra (scikit-learn).
+classifier. Each takes ``sensitive_features=`` at fit, predict and score
+time, so scikit-learn's metadata routing passes the groups through a
+Pipeline, ``cross_val_score`` and ``GridSearchCV``; or reads them from the
+columns of ``X`` named by ``sensitive_feature_ids``. Requires the
+``mitigation`` extra (scikit-learn).
 """
 
 from __future__ import annotations

@@ -11,10 +11,19 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import get_tags
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from pytest_fairness._groups import GroupEncoding, encode_groups
+from pytest_fairness._groups import (
+    GroupEncoding,
+    check_one_source,
+    check_rows,
+    columns_of,
+    encode_groups,
+    n_rows_of,
+    resolve_columns,
+)
 from pytest_fairness._inputs import as_1d
+from pytest_fairness._sample_weight import fit_params_for_weights
 from pytest_fairness._validation import check_choice, fail
 
 if TYPE_CHECKING:
@@ -86,8 +95,14 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
     subclass's ``_fit_adjustment``. :meth:`predict` scores the rows, maps
     their groups onto the fitted ones and asks the subclass's ``_favourable``
     for the decisions. Subclasses set ``estimator``, ``prefit``,
-    ``predict_method`` and ``unseen_group`` in ``__init__``. The favourable
-    (positive) class is ``classes_[1]``, as in scikit-learn.
+    ``predict_method``, ``unseen_group`` and ``sensitive_feature_ids`` in
+    ``__init__``. The favourable (positive) class is ``classes_[1]``, as in
+    scikit-learn.
+
+    The groups come from ``sensitive_features=`` (metadata of ``fit``,
+    ``predict`` and ``score``) or from the columns of ``X`` named by
+    ``sensitive_feature_ids``; those columns are then not model inputs: the
+    wrapped estimator sees ``X`` without them.
     """
 
     # parameters as given by the user (validated in fit)
@@ -95,6 +110,8 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
     prefit: Any
     predict_method: Any
     unseen_group: Any
+    sensitive_feature_ids: Any
+    _sensitive_idx: NDArray[np.intp]
 
     # -- template --------------------------------------------------------------
     def fit(
@@ -117,12 +134,13 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
             Features, as the estimator takes them.
         y : array-like of shape (n_samples,)
             Binary labels; ``classes_[1]`` is favourable.
-        sensitive_features : array-like, Series, DataFrame or dict
+        sensitive_features : array-like, Series, DataFrame or dict, optional
             The group of every row (several columns give intersectional
-            groups).
+            groups). Required unless ``sensitive_feature_ids`` is set.
         sample_weight : array-like of shape (n_samples,), optional
             Row weights, for the estimator's fit and for the per-group
-            counts, rates, costs or calibrations.
+            counts, rates, costs or calibrations. A Pipeline gets them at its
+            last step.
 
         Returns
         -------
@@ -135,12 +153,17 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
             On invalid parameters, non-binary ``y``, a model without the
             scores the method needs (``predict_proba`` for
             :class:`~pytest_fairness.postprocessing.CalibratedEqualizedOdds`),
-            or missing groups.
+            missing groups, or inputs of different lengths.
         """
         self._check_common_params()
         self._check_params()
+        X, sensitive_features = self._split_sensitive(X, sensitive_features, reset=True)
         y01, classes, y = self._binary_target(y)
         n = y01.shape[0]
+        n_x = n_rows_of(X)
+        if n_x != n:
+            msg = f"X has {n_x} rows but y has {n}. Pass one label per row of X."
+            raise fail(msg)
         w = self._check_weights(sample_weight, y01)
         codes = self._fit_groups(sensitive_features, n)
         self.classes_ = classes
@@ -163,8 +186,9 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
             Features, as the estimator takes them.
-        sensitive_features : array-like, Series, DataFrame or dict
-            The group of every row.
+        sensitive_features : array-like, Series, DataFrame or dict, optional
+            The group of every row. Required unless ``sensitive_feature_ids``
+            is set.
 
         Returns
         -------
@@ -177,11 +201,56 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
         ------
         FairnessValueError
             When a group was not seen at fit time (unless
-            ``unseen_group="overall"``).
+            ``unseen_group="overall"``), or ``sensitive_features`` and ``X``
+            differ in length.
         """
         score, codes = self._predict_inputs(X, sensitive_features)
         favourable = self._favourable(score, codes)
         return np.asarray(self.classes_)[favourable.astype(np.intp)]
+
+    def score(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        sensitive_features: Any = None,
+        sample_weight: Any = None,
+    ) -> float:
+        """Return the accuracy of the adjusted decisions.
+
+        The decisions are :meth:`predict`'s, so ``sensitive_features`` is
+        needed here too (unless ``sensitive_feature_ids`` is set). With
+        scikit-learn's metadata routing enabled, request it with
+        ``set_score_request(sensitive_features=True)``: ``cross_val_score``
+        and ``GridSearchCV`` then pass each fold's groups.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Features, as the estimator takes them.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sensitive_features : array-like, Series, DataFrame or dict, optional
+            The group of every row. Required unless ``sensitive_feature_ids``
+            is set.
+        sample_weight : array-like of shape (n_samples,), optional
+            Row weights of the accuracy.
+
+        Returns
+        -------
+        float
+            Share (weighted, with ``sample_weight``) of the rows whose
+            decision equals ``y``.
+
+        Raises
+        ------
+        FairnessValueError
+            As :meth:`predict`.
+        """
+        from sklearn.metrics import accuracy_score  # noqa: PLC0415 - on first use
+
+        pred = self.predict(X, sensitive_features=sensitive_features)
+        return float(accuracy_score(y, pred, sample_weight=sample_weight))
 
     def _check_params(self) -> None:
         """Validate the subclass's own parameters (before any row is read)."""
@@ -201,8 +270,58 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
     ) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
         """Scores of new rows and their groups among the fitted ones (-1: unseen)."""
         check_is_fitted(self, "estimator_")
+        X, sensitive_features = self._split_sensitive(
+            X, sensitive_features, reset=False
+        )
+        if sensitive_features is not None:
+            # before scoring: the message names both inputs, not the model's
+            check_rows(sensitive_features, n_rows_of(X))
         score = self._scores(X, sensitive_features)
         return score, self._predict_groups(sensitive_features, score.shape[0])
+
+    def _split_sensitive(
+        self, X: Any, sensitive_features: Any, *, reset: bool
+    ) -> tuple[Any, Any]:
+        """Return the model's input and the sensitive features, from either form.
+
+        With ``sensitive_feature_ids`` the named columns of ``X`` are the
+        sensitive features and the rest of ``X`` (a DataFrame stays one) is
+        the model's input; ``fit`` (``reset=True``) records
+        ``n_features_in_`` and ``feature_names_in_`` of the whole ``X``.
+        """
+        ids = self.sensitive_feature_ids
+        check_one_source(self, sensitive_features, required=False)
+        if ids is None:
+            return X, sensitive_features
+        X_checked = validate_data(
+            self,
+            X,
+            reset=reset,
+            dtype=None,
+            ensure_all_finite=False,
+            accept_sparse=["csr", "csc"],
+        )
+        n_features = X_checked.shape[1]
+        if reset:
+            found = resolve_columns(
+                self, ids, name="sensitive_feature_ids", n_features=n_features
+            )
+            if found is None:  # pragma: no cover - ids is not None here
+                msg = "sensitive_feature_ids names no column."
+                raise fail(msg)
+            self._sensitive_idx = found
+        positions = self._sensitive_idx
+        sensitive = columns_of(self, X_checked, positions)
+        keep = np.setdiff1d(np.arange(n_features), positions)
+        if keep.size == 0:
+            msg = (
+                f"X has {n_features} feature(s), all of them listed in "
+                f"sensitive_feature_ids={ids!r}; {type(self).__name__} needs at "
+                "least one other column for the estimator to score."
+            )
+            raise fail(msg)
+        X_model = X.iloc[:, keep] if hasattr(X, "iloc") else X_checked[:, keep]
+        return X_model, sensitive
 
     # -- fitting ---------------------------------------------------------------
     def _check_common_params(self) -> None:
@@ -307,12 +426,14 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
             est = clone(self.estimator)
             kwargs: dict[str, Any] = {}
             if sample_weight is not None:
-                kwargs["sample_weight"] = sample_weight
+                kwargs.update(fit_params_for_weights(est, sample_weight, owner=self))
             if "sensitive_features" in inspect.signature(est.fit).parameters:
                 # another post-processor of this package: pass the groups on
                 kwargs["sensitive_features"] = sensitive_features
             est.fit(X, y, **kwargs)
             self.estimator_ = est
+        if self.sensitive_feature_ids is not None:
+            return  # n_features_in_ is the whole X's, set in fit
         for attr in ("n_features_in_", "feature_names_in_"):
             if hasattr(self.estimator_, attr):
                 setattr(self, attr, getattr(self.estimator_, attr))
@@ -366,13 +487,15 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
         """Encode the groups of ``n`` rows; ``missing`` is the error for None."""
         if sensitive_features is None:
             raise fail(missing)
+        check_rows(sensitive_features, n)
         return encode_groups(sensitive_features, n)
 
     def _fit_groups(self, sensitive_features: Any, n: int) -> NDArray[np.intp]:
         """Encode the groups at fit time; sets ``groups_`` and the labels."""
         missing = (
             f"{type(self).__name__}.fit needs sensitive_features (one value "
-            "per row, or several columns). Got None."
+            "per row, or several columns). Got None. Hint: or set "
+            "sensitive_feature_ids to the columns of X that hold them."
         )
         enc = self._encode(sensitive_features, n, missing)
         self.groups_ = enc.groups
@@ -384,7 +507,11 @@ class PostProcessor(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):  # type
         """Map the groups of new rows onto the fitted ones (-1 for unseen)."""
         missing = (
             f"{type(self).__name__} decides per group: pass "
-            "sensitive_features=... to predict as well. Got None."
+            "sensitive_features=... to predict (and score) as well. Got None. "
+            "Hint: with metadata routing, request them with "
+            "set_predict_request(sensitive_features=True) and "
+            "set_score_request(sensitive_features=True); without it, set "
+            "sensitive_feature_ids to the columns of X that hold them."
         )
         enc = self._encode(sensitive_features, n, missing)
         width = len(self.sensitive_attributes_)

@@ -57,6 +57,13 @@ class CalibratedEqualizedOdds(ProbabilisticPostProcessor):
     prefit : bool, default=False
         Use ``estimator`` as fitted. Fit the mixing rates on data the model
         was not trained on (the paper uses a validation set).
+    sensitive_feature_ids : int, str, list of int or str, or None, default=None
+        Columns of ``X`` (positions, or names of DataFrame columns) that hold
+        the sensitive features, read at fit, predict and score time instead
+        of ``sensitive_features=``. They are not model inputs: the estimator
+        is fitted on (and, with ``prefit=True``, must take) ``X`` without
+        them. Lets ``cross_val_score`` and ``GridSearchCV`` score the
+        adjusted decisions without metadata routing.
 
     Attributes
     ----------
@@ -83,7 +90,8 @@ class CalibratedEqualizedOdds(ProbabilisticPostProcessor):
     target_cost_ : float
         The cost every group is brought to: the highest group cost.
     n_features_in_ : int
-        Number of features of ``X``, when the estimator records it.
+        Number of features of ``X``, when the estimator records it (or when
+        ``sensitive_feature_ids`` is set).
 
     See Also
     --------
@@ -129,12 +137,14 @@ class CalibratedEqualizedOdds(ProbabilisticPostProcessor):
         random_state: int | np.random.Generator | None = None,
         unseen_group: Literal["error", "overall"] = "error",
         prefit: bool = False,
+        sensitive_feature_ids: Any = None,
     ) -> None:
         self.estimator = estimator
         self.cost_constraint = cost_constraint
         self.random_state = random_state
         self.unseen_group = unseen_group
         self.prefit = prefit
+        self.sensitive_feature_ids = sensitive_feature_ids
 
     def _check_params(self) -> None:
         check_choice("cost_constraint", self.cost_constraint, COST_CONSTRAINTS)

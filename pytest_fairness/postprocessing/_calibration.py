@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import cross_val_predict
 
+from pytest_fairness._sample_weight import fit_params_for_weights
 from pytest_fairness._validation import check_choice
 from pytest_fairness.metrics import score_sums
 from pytest_fairness.postprocessing._base import FitData, ProbabilisticPostProcessor
@@ -142,6 +143,13 @@ class GroupCalibrator(ProbabilisticPostProcessor):
     prefit : bool, default=False
         Use ``estimator`` as fitted, and calibrate on the data given to
         :meth:`fit` (data the model was not trained on).
+    sensitive_feature_ids : int, str, list of int or str, or None, default=None
+        Columns of ``X`` (positions, or names of DataFrame columns) that hold
+        the sensitive features, read at fit, predict and score time instead
+        of ``sensitive_features=``. They are not model inputs: the estimator
+        is fitted on (and, with ``prefit=True``, must take) ``X`` without
+        them. Lets ``cross_val_score`` and ``GridSearchCV`` score the
+        adjusted decisions without metadata routing.
 
     Attributes
     ----------
@@ -165,7 +173,8 @@ class GroupCalibrator(ProbabilisticPostProcessor):
         :func:`pytest_fairness.audit`: ten equal-width bins; NaN before when
         the scores are not probabilities).
     n_features_in_ : int
-        Number of features of ``X``, when the estimator records it.
+        Number of features of ``X``, when the estimator records it (or when
+        ``sensitive_feature_ids`` is set).
 
     See Also
     --------
@@ -198,6 +207,7 @@ class GroupCalibrator(ProbabilisticPostProcessor):
         unseen_group: Literal["error", "overall"] = "error",
         predict_method: Literal["auto", "predict_proba", "decision_function"] = "auto",
         prefit: bool = False,
+        sensitive_feature_ids: Any = None,
     ) -> None:
         self.estimator = estimator
         self.method = method
@@ -205,6 +215,7 @@ class GroupCalibrator(ProbabilisticPostProcessor):
         self.unseen_group = unseen_group
         self.predict_method = predict_method
         self.prefit = prefit
+        self.sensitive_feature_ids = sensitive_feature_ids
 
     def _check_params(self) -> None:
         check_choice("method", self.method, METHODS)
@@ -216,10 +227,9 @@ class GroupCalibrator(ProbabilisticPostProcessor):
         if self.prefit or self.cv is None:
             return super()._fit_scores(X, y, w, sensitive_features)
         method = self._score_method()
-        params = {} if w is None else {"sample_weight": w}
-        out = cross_val_predict(
-            clone(self.estimator), X, y, cv=self.cv, method=method, params=params
-        )
+        est = clone(self.estimator)
+        params = {} if w is None else fit_params_for_weights(est, w, owner=self)
+        out = cross_val_predict(est, X, y, cv=self.cv, method=method, params=params)
         out = np.asarray(out, dtype=np.float64)
         score = out[:, 1] if out.ndim == 2 else out
         self._fit_estimator(X, y, w, sensitive_features)

@@ -70,6 +70,41 @@ class Curves:
         """Number of groups."""
         return int(self.start.shape[0] - 1)
 
+    def subset(self, groups: NDArray[np.intp]) -> tuple[Curves, NDArray[np.intp]]:
+        """Return the curves of some groups only, and where their points were.
+
+        A group's rules depend on its own rows alone, so the curves of a
+        subset of groups are slices of these.
+
+        Parameters
+        ----------
+        groups : ndarray of intp
+            The groups to keep, in the order they take in the result.
+
+        Returns
+        -------
+        curves : Curves
+            The kept groups' points, group ``j`` being ``groups[j]``.
+        positions : ndarray of intp
+            For every point of ``curves``, its flat position in ``self``.
+        """
+        sizes = np.diff(self.start)[groups]
+        start = np.zeros(groups.shape[0] + 1, dtype=np.intp)
+        start[1:] = np.cumsum(sizes)
+        positions = np.concatenate(
+            [np.arange(self.start[g], self.start[g + 1]) for g in groups.tolist()]
+            or [np.zeros(0, dtype=np.intp)]
+        ).astype(np.intp)
+        sub = Curves(
+            start,
+            self.threshold[positions],
+            self.tp[positions],
+            self.fp[positions],
+            self.pos[groups],
+            self.neg[groups],
+        )
+        return sub, positions
+
     def group_of_point(self) -> NDArray[np.intp]:
         """Group of every point of the flat arrays."""
         return np.repeat(np.arange(self.n_groups), np.diff(self.start))

@@ -75,6 +75,13 @@ class RejectOptionClassifier(PostProcessor):
         Which scores to use; ``"auto"`` prefers ``predict_proba``.
     prefit : bool, default=False
         Use ``estimator`` as fitted (the model cannot be retrained).
+    sensitive_feature_ids : int, str, list of int or str, or None, default=None
+        Columns of ``X`` (positions, or names of DataFrame columns) that hold
+        the sensitive features, read at fit, predict and score time instead
+        of ``sensitive_features=``. They are not model inputs: the estimator
+        is fitted on (and, with ``prefit=True``, must take) ``X`` without
+        them. Lets ``cross_val_score`` and ``GridSearchCV`` score the
+        adjusted decisions without metadata routing.
 
     Attributes
     ----------
@@ -104,7 +111,8 @@ class RejectOptionClassifier(PostProcessor):
         Per group: ``count``, ``changed`` (rows whose decision changed),
         ``share`` and ``unprivileged``.
     n_features_in_ : int
-        Number of features of ``X``, when the estimator records it.
+        Number of features of ``X``, when the estimator records it (or when
+        ``sensitive_feature_ids`` is set).
 
     See Also
     --------
@@ -148,6 +156,7 @@ class RejectOptionClassifier(PostProcessor):
         unseen_group: Literal["error", "overall"] = "error",
         predict_method: Literal["auto", "predict_proba", "decision_function"] = "auto",
         prefit: bool = False,
+        sensitive_feature_ids: Any = None,
     ) -> None:
         self.estimator = estimator
         self.threshold = threshold
@@ -158,6 +167,7 @@ class RejectOptionClassifier(PostProcessor):
         self.unseen_group = unseen_group
         self.predict_method = predict_method
         self.prefit = prefit
+        self.sensitive_feature_ids = sensitive_feature_ids
 
     # -- parameters ------------------------------------------------------------------
     def _resolve_threshold(self) -> float:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from pytest_fairness._validation import check_bool, check_choice, fail
+from pytest_fairness._validation import check_bool, check_choice, check_int, fail
+from pytest_fairness.exceptions import FairnessWarning
 from pytest_fairness.postprocessing._base import (
     FitData,
     PostProcessor,
@@ -91,6 +93,21 @@ class GroupThresholdOptimizer(PostProcessor):
     random_state : int, numpy.random.Generator or None, default=None
         Seed of the draws of randomized predictions. An int makes every call
         of :meth:`predict` on the same rows repeat its decisions.
+    min_group_size : int, default=30
+        Groups with fewer fitting rows (counted unweighted, as in
+        :func:`pytest_fairness.audit`) get no threshold of their own: their
+        rates are too uncertain to equalise. They get ``overall_threshold_``,
+        are left out of the constraint and of ``disparity_``, are flagged in
+        ``rates_["small_group"]``, and a
+        :class:`~pytest_fairness.FairnessWarning` names them. ``1`` fits every
+        group.
+    sensitive_feature_ids : int, str, list of int or str, or None, default=None
+        Columns of ``X`` (positions, or names of DataFrame columns) that hold
+        the sensitive features, read at fit, predict and score time instead
+        of ``sensitive_features=``. They are not model inputs: the estimator
+        is fitted on (and, with ``prefit=True``, must take) ``X`` without
+        them. Lets ``cross_val_score`` and ``GridSearchCV`` score the
+        adjusted decisions without metadata routing.
 
     Attributes
     ----------
@@ -112,10 +129,12 @@ class GroupThresholdOptimizer(PostProcessor):
         Per group on the fitting data: ``count``, the expected
         ``selection_rate``, ``tpr`` and ``fpr`` after adjustment, and
         ``step``, the rate gap between the two thresholds around the common
-        target when no threshold of the group reaches it.
+        target when no threshold of the group reaches it (NaN for a small
+        group), and ``small_group`` (fewer rows than ``min_group_size``).
     disparity_ : float
         Largest difference between groups of the constrained rate(s) on the
-        fitting data after adjustment (expected values when randomized).
+        fitting data after adjustment (expected values when randomized),
+        over the groups with at least ``min_group_size`` rows.
     granularity_ : float
         The part of ``disparity_`` that the distinct scores force beyond
         ``tolerance``: ``disparity_ <= tolerance + granularity_``. Zero when
@@ -126,9 +145,12 @@ class GroupThresholdOptimizer(PostProcessor):
         The objective on the fitting data after adjustment (expected value
         when randomized).
     overall_threshold_ : float
-        The pooled rule used for unseen groups (``unseen_group="overall"``).
+        The objective-best single threshold of all fitting rows pooled: the
+        rule of the small groups, and of unseen groups with
+        ``unseen_group="overall"``.
     n_features_in_ : int
-        Number of features of ``X``, when the estimator records it.
+        Number of features of ``X``, when the estimator records it (or when
+        ``sensitive_feature_ids`` is set).
 
     See Also
     --------
@@ -185,6 +207,8 @@ class GroupThresholdOptimizer(PostProcessor):
         predict_method: Literal["auto", "predict_proba", "decision_function"] = "auto",
         prefit: bool = False,
         random_state: int | np.random.Generator | None = None,
+        min_group_size: int = 30,
+        sensitive_feature_ids: Any = None,
     ) -> None:
         self.estimator = estimator
         self.constraints = constraints
@@ -195,6 +219,8 @@ class GroupThresholdOptimizer(PostProcessor):
         self.predict_method = predict_method
         self.prefit = prefit
         self.random_state = random_state
+        self.min_group_size = min_group_size
+        self.sensitive_feature_ids = sensitive_feature_ids
 
     # -- parameters ----------------------------------------------------------------
     def _constraint(self) -> str:
@@ -225,6 +251,7 @@ class GroupThresholdOptimizer(PostProcessor):
         self._tolerance()
         check_bool("randomized", self.randomized)
         random_generator(self.random_state)
+        check_int("min_group_size", self.min_group_size, minimum=1)
 
     def _fit_adjustment(self, data: FitData) -> None:
         """Choose every group's threshold(s), and the pooled one."""
@@ -232,53 +259,102 @@ class GroupThresholdOptimizer(PostProcessor):
         objective = self._objective()
         tolerance = self._tolerance()
         randomized = check_bool("randomized", self.randomized)
+        min_size = check_int("min_group_size", self.min_group_size, minimum=1)
         score, y01, w, codes = data.score, data.y01, data.sample_weight, data.codes
         n_groups = data.n_groups
+
+        pooled = build_curves(np.zeros_like(codes), 1, y01, score, w)
+        pooled_value = _objective_values(pooled, objective)
+        overall = float(pooled.threshold[int(np.argmax(pooled_value))])
+        self.overall_threshold_ = overall
 
         curves = build_curves(codes, n_groups, y01, score, w)
         value = _objective_values(curves, objective)
         names = CONSTRAINT_RATES[constraint]
         rates = [curves.rates(r) for r in names]
+        counts = np.bincount(codes, minlength=n_groups)
+        small = counts < min_size
+        if small.any():
+            self._warn_small(counts, small, min_size, overall)
+        points = [_rule_at(curves, g, overall) for g in range(n_groups)]
+        weights = [np.ones(1) for _ in range(n_groups)]
+        step = np.full(n_groups, np.nan)
+        granularity = 0.0
+        keep = np.flatnonzero(~small)
+        if keep.size:
+            sub, at = curves.subset(keep)
+            sub_points, sub_weights, sub_step, granularity = self._search(
+                sub, [r[at] for r in rates], value[at], tolerance, randomized
+            )
+            for j, g in enumerate(keep.tolist()):
+                points[g] = at[sub_points[j]]
+                weights[g] = sub_weights[j]
+                step[g] = sub_step[j]
+
+        self._set_rules(curves, points, weights, small, overall)
+        self._summarise(curves, codes, points, weights, names, step, objective, small)
+        self.granularity_ = granularity
+
+    def _search(
+        self,
+        curves: Curves,
+        rates: list[NDArray[np.float64]],
+        value: NDArray[np.float64],
+        tolerance: float,
+        randomized: bool,
+    ) -> tuple[
+        list[NDArray[np.intp]], list[NDArray[np.float64]], NDArray[np.float64], float
+    ]:
+        """Each group's rule(s) under the constraint: points, weights, steps."""
+        n_groups = curves.n_groups
         if randomized:
             mix = mixture_search(curves, rates, value, tolerance)
-            points, weights = mix.points, mix.weights
-            step = np.zeros(n_groups)
-            granularity = 0.0
-        elif len(rates) == 1:
+            return mix.points, mix.weights, np.zeros(n_groups), 0.0
+        if len(rates) == 1:
             choice = window_search(curves, rates[0], value, tolerance)
             points = [np.array([p]) for p in choice.points]
-            weights = [np.ones(1) for _ in range(n_groups)]
             step = choice.step
-            granularity = float(step.max(initial=0.0))
         else:
             mix = mixture_search(curves, rates, value, tolerance)
             chosen = nearest_rules(curves, rates, value, mix.targets)
             points = [np.array([p]) for p in chosen]
-            weights = [np.ones(1) for _ in range(n_groups)]
             dist = np.zeros(n_groups)
             for k, r in enumerate(rates):
                 gap = np.abs(r[chosen] - mix.targets[:, k])
                 np.fmax(dist, np.nan_to_num(gap, nan=0.0), out=dist)
             step = 2.0 * dist
-            granularity = float(step.max(initial=0.0))
+        weights = [np.ones(1) for _ in range(n_groups)]
+        return points, weights, step, float(step.max(initial=0.0))
 
-        self._set_rules(curves, points, weights)
-        self._summarise(curves, codes, points, weights, names, step, objective)
-        self.granularity_ = granularity
-        if self.unseen_group == "overall":
-            pooled = build_curves(np.zeros_like(codes), 1, y01, score, w)
-            pooled_value = _objective_values(pooled, objective)
-            self.overall_threshold_ = float(
-                pooled.threshold[int(np.argmax(pooled_value))]
-            )
-        else:
-            self.overall_threshold_ = float("nan")
+    def _warn_small(
+        self,
+        counts: NDArray[np.intp],
+        small: NDArray[np.bool_],
+        min_size: int,
+        overall: float,
+    ) -> None:
+        shown = ", ".join(
+            f"{self._labels[g]!r} (n={int(counts[g])})"
+            for g in np.flatnonzero(small)[:10]
+        )
+        more = f" and {int(small.sum()) - 10} more" if small.sum() > 10 else ""
+        msg = (
+            f"GroupThresholdOptimizer: {int(small.sum())} group(s) have fewer than "
+            f"min_group_size={min_size} rows: {shown}{more}. Their rates are too "
+            "uncertain to fit a threshold of their own, so they get the overall "
+            f"threshold ({overall:.4g}, the most accurate single threshold of all "
+            "rows; see overall_threshold_) and are left out of the constraint and "
+            "of disparity_. Lower min_group_size to fit them anyway."
+        )
+        warnings.warn(msg, FairnessWarning, stacklevel=4)
 
     def _set_rules(
         self,
         curves: Curves,
         points: list[NDArray[np.intp]],
         weights: list[NDArray[np.float64]],
+        small: NDArray[np.bool_],
+        overall: float,
     ) -> None:
         width = max(p.shape[0] for p in points)
         n_groups = len(points)
@@ -289,6 +365,9 @@ class GroupThresholdOptimizer(PostProcessor):
             order = np.argsort(-curves.threshold[p], kind="stable")
             thr[g, : p.shape[0]] = curves.threshold[p][order]
             wts[g, : p.shape[0]] = w[order]
+            if small[g]:
+                # the pooled threshold itself, not the group's score next to it
+                thr[g, 0] = overall
             if self.randomized:
                 thresholds[self._labels[g]] = tuple(
                     (float(t), float(x))
@@ -311,6 +390,7 @@ class GroupThresholdOptimizer(PostProcessor):
         names: tuple[str, ...],
         step: NDArray[np.float64],
         objective: str,
+        small: NDArray[np.bool_],
     ) -> None:
         table: dict[str, Any] = {}
         for name in ("selection_rate", "tpr", "fpr"):
@@ -319,10 +399,11 @@ class GroupThresholdOptimizer(PostProcessor):
                 float(w @ r[p]) for p, w in zip(points, weights, strict=True)
             ]
         table["step"] = step
+        table["small_group"] = small
         self.rates_ = self._group_table(codes, table)
         spread = 0.0
         for name in names:
-            col = self.rates_[name].to_numpy(dtype=np.float64)
+            col = self.rates_[name].to_numpy(dtype=np.float64)[~small]
             col = col[~np.isnan(col)]
             if col.shape[0] > 1:
                 spread = max(spread, float(col.max() - col.min()))
@@ -382,6 +463,15 @@ class GroupThresholdOptimizer(PostProcessor):
             draws = random_generator(self.random_state).random(p.shape[0])
             return draws < p
         return p >= 0.5
+
+
+def _rule_at(curves: Curves, group: int, threshold: float) -> NDArray[np.intp]:
+    """Return the point of ``group`` that decides like ``score >= threshold``."""
+    a, b = int(curves.start[group]), int(curves.start[group + 1])
+    # thresholds fall from +inf along the group's points: take the last one
+    # still >= threshold (the group's lowest score that the rule favours)
+    k = np.searchsorted(-curves.threshold[a:b], -threshold, side="right") - 1
+    return np.array([a + int(k)], dtype=np.intp)
 
 
 def _objective_values(curves: Curves, objective: str) -> NDArray[np.float64]:

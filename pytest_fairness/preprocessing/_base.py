@@ -11,14 +11,20 @@ remaining columns.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pytest_fairness._groups import GroupEncoding, encode_groups
+from pytest_fairness._groups import (
+    GroupEncoding,
+    check_one_source,
+    check_rows,
+    columns_of,
+    encode_groups,
+    resolve_columns,
+)
 from pytest_fairness._optional import import_optional
-from pytest_fairness._validation import fail, hint_for
+from pytest_fairness._validation import fail, param_error
 
 import_optional("sklearn", extra="mitigation", purpose="pre-processing estimators")
 
@@ -36,7 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GroupTransformer",
-    "as_column_list",
     "check_flag",
     "check_min_int",
     "check_unit_interval",
@@ -44,22 +49,11 @@ __all__ = [
     "fit_groups",
     "group_codes",
     "group_slices",
-    "n_rows_of",
     "output_feature_names",
     "param_error",
-    "resolve_columns",
     "split_sensitive",
     "take_rows",
 ]
-
-
-def param_error(owner: object, name: str, value: object, expected: str) -> Exception:
-    """Build the error for a bad constructor parameter (raised in ``fit``)."""
-    msg = (
-        f"The {name!r} parameter of {type(owner).__name__} must be {expected}. "
-        f"Got {value!r}."
-    )
-    return fail(msg)
 
 
 def check_unit_interval(owner: object, name: str, value: object) -> float:
@@ -89,101 +83,12 @@ def check_flag(owner: object, name: str, value: object) -> bool:
     return bool(value)
 
 
-def n_rows_of(obj: Any) -> int:
-    """Return the number of rows of an array-like, frame, Series or dict of columns."""
-    if isinstance(obj, Mapping):
-        if not obj:
-            return 0
-        return n_rows_of(next(iter(obj.values())))
-    shape = getattr(obj, "shape", None)
-    if shape is not None and len(shape) >= 1:
-        return int(shape[0])
-    return len(obj)
-
-
-def as_column_list(value: Any) -> list[Any] | None:
-    """Return ``value`` as a list of column ids (a scalar becomes a list of one)."""
-    if value is None:
-        return None
-    if isinstance(value, str | numbers.Integral):
-        return [value]
-    return list(value)
-
-
 def feature_names(owner: Any) -> list[str]:
     """Return the input feature names of a fitted estimator (``x0``... without)."""
     names = getattr(owner, "feature_names_in_", None)
     if names is not None:
         return [str(n) for n in names]
     return [f"x{i}" for i in range(owner.n_features_in_)]
-
-
-def resolve_columns(
-    owner: Any, value: Any, *, name: str, n_features: int
-) -> NDArray[np.intp] | None:
-    """Return the positions of the columns named by a ``*_ids``/``columns`` parameter.
-
-    Integers are positions; strings are names of the columns of the
-    DataFrame seen at fit time (``feature_names_in_``).
-
-    Parameters
-    ----------
-    owner : estimator
-        The estimator whose parameter this is (for messages and feature names).
-    value : int, str, list of int or str, or None
-        The parameter value.
-    name : str
-        The parameter name.
-    n_features : int
-        Number of columns of ``X``.
-
-    Returns
-    -------
-    ndarray of intp or None
-        Sorted, distinct positions; None when ``value`` is None.
-
-    Raises
-    ------
-    FairnessValueError
-        On an unknown name, a position out of range, or a duplicate.
-    """
-    ids = as_column_list(value)
-    if ids is None:
-        return None
-    names = getattr(owner, "feature_names_in_", None)
-    known = [str(n) for n in names] if names is not None else []
-    positions: list[int] = []
-    for item in ids:
-        if isinstance(item, bool):
-            raise param_error(owner, name, value, "column names (str) or positions")
-        if isinstance(item, numbers.Integral):
-            if not 0 <= int(item) < n_features:
-                raise param_error(
-                    owner,
-                    name,
-                    value,
-                    f"column positions in [0, {n_features - 1}] or column names",
-                )
-            positions.append(int(item))
-        elif isinstance(item, str):
-            if item not in known:
-                where = (
-                    f"the columns of X: {known[:20]!r}"
-                    if known
-                    else "names of DataFrame columns, but X has no column names"
-                )
-                msg = (
-                    f"The {name!r} parameter of {type(owner).__name__} names "
-                    f"column {item!r}, which is not among {where}."
-                    f"{hint_for(item, known)}"
-                )
-                raise fail(msg)
-            positions.append(known.index(item))
-        else:
-            raise param_error(owner, name, value, "column names (str) or positions")
-    if len(set(positions)) != len(positions):
-        raise param_error(owner, name, value, "distinct columns")
-    return np.array(sorted(positions), dtype=np.intp)
 
 
 def split_sensitive(
@@ -234,22 +139,8 @@ def split_sensitive(
             f"{type(owner).__name__} requires y to be passed, but the target y is None."
         )
         raise fail(msg)
+    check_one_source(owner, sensitive_features)
     ids = owner.sensitive_feature_ids
-    if ids is not None and sensitive_features is not None:
-        msg = (
-            f"{type(owner).__name__} got both sensitive_features= and "
-            f"sensitive_feature_ids={ids!r}. Pass the sensitive features one way: "
-            "as metadata, or as columns of X named by sensitive_feature_ids."
-        )
-        raise fail(msg)
-    if ids is None and sensitive_features is None:
-        msg = (
-            f"{type(owner).__name__} needs the sensitive features: pass "
-            "sensitive_features= (a column, a DataFrame or a dict of columns, one "
-            "value per row of X), or set sensitive_feature_ids to the columns of X "
-            "that hold them."
-        )
-        raise fail(msg)
     kwargs: dict[str, Any] = {"reset": reset}
     if ids is None and numeric:
         kwargs["dtype"] = np.float64
@@ -275,20 +166,11 @@ def split_sensitive(
             )
             owner._sensitive_idx = positions
         positions = owner._sensitive_idx
-        if positions is None or positions.size == 0:
+        if positions is None:  # pragma: no cover - resolve_columns got ids
             raise param_error(
                 owner, "sensitive_feature_ids", ids, "a non-empty list of columns"
             )
-        names = feature_names(owner)
-        sensitive = {names[p]: _dense_column(X_checked, p) for p in positions}
-        for name, column in sensitive.items():
-            if column.dtype.kind == "f" and np.isinf(column).any():
-                msg = (
-                    f"Column {name!r} of X (a sensitive feature, from "
-                    "sensitive_feature_ids) contains infinity; groups need finite "
-                    "values or labels."
-                )
-                raise fail(msg)
+        sensitive = columns_of(owner, X_checked, positions)
         keep = np.setdiff1d(np.arange(n_features), positions)
         rest = X_checked[:, keep]
         if numeric:
@@ -301,20 +183,8 @@ def split_sensitive(
                 raise fail(msg)
             rest = check_array(rest, dtype=np.float64)
     if sensitive_features is not None:
-        n_sf, n_x = n_rows_of(sensitive_features), X_checked.shape[0]
-        if n_sf != n_x:
-            msg = (
-                f"sensitive_features has {n_sf} rows but X has {n_x}. "
-                "Pass one value per row of X."
-            )
-            raise fail(msg)
+        check_rows(sensitive_features, X_checked.shape[0])
     return rest, sensitive, y_checked
-
-
-def _dense_column(X: Any, position: int) -> NDArray[Any]:
-    if hasattr(X, "toarray"):  # a scipy sparse matrix
-        return np.asarray(X[:, [position]].toarray()).ravel()
-    return np.asarray(X[:, position])
 
 
 def fit_groups(sensitive: Any, n_rows: int) -> GroupEncoding:
@@ -424,7 +294,7 @@ class GroupTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         if value is None:
             return np.arange(n_rest, dtype=np.intp)
         positions = resolve_columns(self, value, name="columns", n_features=n_features)
-        if positions is None or positions.size == 0:
+        if positions is None:  # pragma: no cover - value is not None here
             raise param_error(self, "columns", value, "a non-empty list of columns")
         clash = np.intersect1d(positions, sensitive)
         if clash.size:

@@ -88,6 +88,51 @@ def _check_binary(y: NDArray[Any]) -> None:
         raise fail(msg)
 
 
+def _fit_with_progress(
+    learner: Any, X: NDArray[np.float64], y: Any, codes: Any
+) -> None:
+    """Fit fairlearn's learner while a tqdm counter shows the optimiser's progress.
+
+    fairlearn minimises its ``_objective`` with L-BFGS-B and a numerical
+    gradient: every gradient costs one evaluation per parameter plus one.
+    The counter wraps that method on the instance for the fit only (and
+    counts nothing, but still opens and closes, if a fairlearn release
+    renames it).
+    """
+    tqdm = import_optional(
+        "tqdm", extra="mitigation", purpose="progress bars (verbose > 0)"
+    ).tqdm
+    n_params = (learner.n_prototypes + 1) * X.shape[1] + learner.n_prototypes
+    objective = getattr(learner, "_objective", None)
+    with tqdm(
+        desc=f"PrototypeRepresentationLearner.fit (max_iter={learner.max_iter})",
+        unit=" gradients",
+    ) as bar:
+        if objective is None:  # pragma: no cover - fairlearn renamed its method
+            learner.fit(X, y, sensitive_features=codes)
+            return
+        calls = 0
+        loss = float("nan")
+
+        def counted(x: NDArray[np.float64], *args: Any) -> float:
+            # scipy evaluates the point, then one step along each parameter
+            nonlocal calls, loss
+            value = float(objective(x, *args))
+            calls += 1
+            if calls % (n_params + 1) == 1:
+                loss = value
+            elif calls % (n_params + 1) == 0:
+                bar.set_postfix(loss=f"{loss:.5g}", refresh=False)
+                bar.update(1)
+            return value
+
+        learner._objective = counted
+        try:
+            learner.fit(X, y, sensitive_features=codes)
+        finally:
+            del learner._objective  # the fitted learner keeps no progress bar
+
+
 class PrototypeRepresentationLearner(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ignore[misc]
     r"""Learn a representation that keeps the label but hides the group.
 
@@ -144,6 +189,10 @@ class PrototypeRepresentationLearner(ClassifierMixin, TransformerMixin, BaseEsti
         Columns of ``X`` that hold the sensitive features, used when
         ``sensitive_features`` is not passed. They are left out of the
         representation.
+    verbose : int, default=0
+        0 prints nothing; 1 or more shows the optimiser's progress on stderr
+        (a tqdm counter of gradient evaluations with the current loss). A
+        fit on a few thousand rows takes seconds to minutes.
 
     Attributes
     ----------
@@ -216,6 +265,7 @@ class PrototypeRepresentationLearner(ClassifierMixin, TransformerMixin, BaseEsti
         tol: float = 1e-6,
         max_iter: int = 1000,
         sensitive_feature_ids: Any = None,
+        verbose: int = 0,
     ) -> None:
         self.n_prototypes = n_prototypes
         self.reconstruct_weight = reconstruct_weight
@@ -225,6 +275,7 @@ class PrototypeRepresentationLearner(ClassifierMixin, TransformerMixin, BaseEsti
         self.tol = tol
         self.max_iter = max_iter
         self.sensitive_feature_ids = sensitive_feature_ids
+        self.verbose = verbose
 
     def _learner_params(self) -> dict[str, Any]:
         """Validate the parameters and return them as fairlearn's keywords."""
@@ -279,6 +330,7 @@ class PrototypeRepresentationLearner(ClassifierMixin, TransformerMixin, BaseEsti
             When fairlearn is missing or too old to have the learner.
         """
         params = self._learner_params()
+        verbose = check_min_int(self, "verbose", self.verbose, 0)
         learner_cls = _fairlearn_learner()
         rest, sensitive, y_checked = split_sensitive(
             self, X, sensitive_features, y=y, reset=True
@@ -297,7 +349,10 @@ class PrototypeRepresentationLearner(ClassifierMixin, TransformerMixin, BaseEsti
         # With a zero weight fairlearn would compute the group term only to
         # multiply it by 0: leaving it out gives the same objective, faster.
         codes = groups.codes if params["fairness_weight"] > 0 else None
-        learner.fit(rest, y_checked, sensitive_features=codes)
+        if verbose:
+            _fit_with_progress(learner, rest, y_checked, codes)
+        else:
+            learner.fit(rest, y_checked, sensitive_features=codes)
         self.learner_ = learner
         self.prototypes_ = np.asarray(learner.prototypes_, dtype=np.float64)
         self.alpha_ = np.asarray(learner.alpha_, dtype=np.float64)

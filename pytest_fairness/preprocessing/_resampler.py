@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import numbers
 import warnings
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+import sklearn
 from sklearn.base import BaseEstimator, clone
 from sklearn.naive_bayes import GaussianNB
+from sklearn.utils.metadata_routing import UNCHANGED
 
+from pytest_fairness._validation import fail
 from pytest_fairness.exceptions import FairnessWarning
 from pytest_fairness.preprocessing._base import (
     fit_groups,
@@ -22,6 +26,7 @@ from pytest_fairness.preprocessing._base import (
 if TYPE_CHECKING:
     from numpy.typing import NDArray
     from sklearn.utils import Tags
+    from sklearn.utils.metadata_routing import MetadataRequest
 
 __all__ = ["Resampler"]
 
@@ -114,6 +119,12 @@ class Resampler(BaseEstimator):  # type: ignore[misc]
     Targets are rounded to whole rows, so a group's base rate after
     resampling equals the overall one up to :math:`1 / n_s`. A cell with no
     rows cannot grow; ``fit`` warns about it and its target is 0.
+
+    In an imbalanced-learn ``Pipeline`` with metadata routing enabled, the
+    pipeline calls ``fit_resample`` with the routed ``sensitive_features``:
+    request them with :meth:`set_fit_resample_request` (the request of
+    ``fit``, which the pipeline also validates, follows it unless set with
+    ``set_fit_request``).
 
     References
     ----------
@@ -292,6 +303,97 @@ class Resampler(BaseEstimator):  # type: ignore[misc]
         return np.concatenate(
             [np.tile(rows, copies), rng.choice(rows, size=extra, replace=False)]
         )
+
+    # -- metadata routing of fit_resample ----------------------------------------
+    # scikit-learn generates set_{method}_request only for the methods it
+    # knows; imbalanced-learn adds "fit_resample" to that list when imported,
+    # so a class defined before it would lack the setter. It is defined here,
+    # on public API only: the request is kept on the instance, added to the
+    # routing that get_metadata_routing reports, and copied by clone.
+    def set_fit_resample_request(
+        self, *, sensitive_features: object = UNCHANGED
+    ) -> Resampler:
+        """Request ``sensitive_features`` for ``fit_resample`` (metadata routing).
+
+        For an imbalanced-learn ``Pipeline``, which routes the metadata of its
+        ``fit`` to each sampler's ``fit_resample``. Only available when
+        metadata routing is enabled
+        (``sklearn.set_config(enable_metadata_routing=True)``).
+
+        Parameters
+        ----------
+        sensitive_features : bool, str or None, default=UNCHANGED
+            True to request them (passed when given), False to refuse them,
+            None to raise when they are given, a string to take them under
+            that name (an alias), or
+            ``sklearn.utils.metadata_routing.UNCHANGED`` to keep the current
+            request.
+            Unless set separately with ``set_fit_request``, the request of
+            ``fit`` is the same.
+
+        Returns
+        -------
+        self : Resampler
+            The resampler, with the request recorded.
+
+        Raises
+        ------
+        RuntimeError
+            When metadata routing is not enabled.
+        FairnessValueError
+            When the request is not True, False, None or a string.
+        """
+        if not sklearn.get_config().get("enable_metadata_routing", False):
+            msg = (
+                "This method is only available when metadata routing is enabled. "
+                "You can enable it using "
+                "sklearn.set_config(enable_metadata_routing=True)."
+            )
+            raise RuntimeError(msg)
+        if sensitive_features is UNCHANGED:
+            return self
+        if sensitive_features is not None and not isinstance(
+            sensitive_features, bool | str
+        ):
+            msg = (
+                "set_fit_resample_request(sensitive_features=...) must be True, "
+                "False, None or a string (an alias). "
+                f"Got {sensitive_features!r}."
+            )
+            raise fail(msg)
+        requests = dict(getattr(self, "_fit_resample_requests", {}))
+        requests["sensitive_features"] = sensitive_features
+        self._fit_resample_requests = requests
+        return self
+
+    def get_metadata_routing(self) -> MetadataRequest:
+        """Return the metadata requests of this resampler.
+
+        scikit-learn's own requests (``set_fit_request``), plus those of
+        ``fit_resample`` (:meth:`set_fit_resample_request`) once
+        imbalanced-learn is loaded (it defines that method of the routing).
+
+        Returns
+        -------
+        MetadataRequest
+            The requests of every method.
+        """
+        routing = super().get_metadata_routing()
+        requests = getattr(self, "_fit_resample_requests", {})
+        if not requests or not hasattr(routing, "fit_resample"):
+            return routing
+        routing = copy.deepcopy(routing)
+        for param, alias in requests.items():
+            routing.fit_resample.add_request(param=param, alias=alias)
+            if routing.fit.requests.get(param) is None:
+                routing.fit.add_request(param=param, alias=alias)
+        return routing
+
+    def __sklearn_clone__(self) -> Resampler:
+        new: Resampler = super().__sklearn_clone__()
+        if hasattr(self, "_fit_resample_requests"):
+            new._fit_resample_requests = dict(self._fit_resample_requests)
+        return new
 
     def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()

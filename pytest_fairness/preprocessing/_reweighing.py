@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, has_fit_parameter
+from sklearn.utils.validation import check_is_fitted
 
+from pytest_fairness._sample_weight import fit_params_for_weights
 from pytest_fairness._validation import fail
 from pytest_fairness.exceptions import FairnessWarning
 from pytest_fairness.preprocessing._base import fit_groups, split_sensitive
@@ -288,7 +289,12 @@ class ReweighingMeta(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):  # typ
     Parameters
     ----------
     estimator : estimator object
-        A classifier whose ``fit`` accepts ``sample_weight``. It is cloned.
+        A classifier whose ``fit`` accepts ``sample_weight``, or a
+        :class:`~sklearn.pipeline.Pipeline` whose last step's does (the
+        weights go to that step; with metadata routing enabled, request them
+        there with ``set_fit_request(sample_weight=True)``). It is cloned.
+        The first positional parameter, as in every meta-estimator of this
+        package.
     sensitive_feature_ids : int, str, list of int or str, or None, default=None
         Columns of ``X`` that hold the sensitive features, used when ``fit``
         gets no ``sensitive_features``. ``X`` is passed to the estimator
@@ -319,13 +325,13 @@ class ReweighingMeta(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):  # typ
     >>> df = make_loan_applications(2000, random_state=0)
     >>> X = df[["income", "credit_score", "debt_to_income"]]
     >>> X = (X - X.mean()) / X.std()
-    >>> model = ReweighingMeta(estimator=LogisticRegression())
+    >>> model = ReweighingMeta(LogisticRegression())
     >>> model = model.fit(X, df["approved"], sensitive_features=df["gender"])
     >>> model.predict(X).shape
     (2000,)
     """
 
-    def __init__(self, *, estimator: Any, sensitive_feature_ids: Any = None) -> None:
+    def __init__(self, estimator: Any, *, sensitive_feature_ids: Any = None) -> None:
         self.estimator = estimator
         self.sensitive_feature_ids = sensitive_feature_ids
 
@@ -359,21 +365,20 @@ class ReweighingMeta(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):  # typ
         Raises
         ------
         FairnessValueError
-            When the estimator's ``fit`` takes no ``sample_weight``, or on bad
-            sensitive features.
+            When the estimator's ``fit`` (a Pipeline's last step's) takes no
+            ``sample_weight``, or on bad sensitive features.
         """
-        if not has_fit_parameter(self.estimator, "sample_weight"):
-            msg = (
-                f"The 'estimator' parameter of ReweighingMeta must accept "
-                f"sample_weight in fit. Got {self.estimator!r}."
-            )
-            raise fail(msg)
+        estimator = clone(self.estimator)
+        # fails before the reweighing when the weights cannot reach the model
+        fit_params_for_weights(estimator, None, owner=self)
         reweighing = Reweighing(sensitive_feature_ids=self.sensitive_feature_ids)
         reweighing.fit(
             X, y, sensitive_features=sensitive_features, sample_weight=sample_weight
         )
-        estimator = clone(self.estimator)
-        estimator.fit(X, y, sample_weight=reweighing.sample_weight_)
+        params = fit_params_for_weights(
+            estimator, reweighing.sample_weight_, owner=self
+        )
+        estimator.fit(X, y, **params)
         self.reweighing_ = reweighing
         self.estimator_ = estimator
         self.n_features_in_ = reweighing.n_features_in_

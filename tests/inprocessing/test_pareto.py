@@ -221,3 +221,76 @@ def test_plot_draws_the_front(loan_sweep):
         assert len(ax.texts) == len(LAMBDAS)
     finally:
         plt.close(ax.figure)
+
+
+# -- n_jobs and verbose ------------------------------------------------------------
+
+
+def _tiny_problem():
+    rng = np.random.default_rng(0)
+    group = rng.integers(0, 2, 300)
+    X = np.column_stack([rng.normal(size=300) + group, rng.normal(size=300)])
+    y = (X[:, 0] + rng.normal(size=300) > 0.5).astype(int)
+    return X, y, group
+
+
+def _tiny_sweep(**kwargs):
+    X, y, group = _tiny_problem()
+    return pareto_sweep(
+        FairnessRegularizedClassifier(),
+        {"lambda_dp": [0.0, 1.0, 10.0], "lambda_eo": [0.0, 5.0]},
+        X[:200],
+        y[:200],
+        sensitive_features=group[:200],
+        X_val=X[200:],
+        y_val=y[200:],
+        sensitive_features_val=group[200:],
+        min_group_size=1,
+        **kwargs,
+    )
+
+
+def test_two_jobs_give_the_same_sweep_as_one():
+    import joblib
+
+    one = _tiny_sweep(n_jobs=1)
+    two = _tiny_sweep(n_jobs=2)
+    default = _tiny_sweep()
+    with joblib.parallel_config(n_jobs=2):  # None follows joblib's context
+        in_context = _tiny_sweep()
+    for other in (two, default, in_context):
+        assert other.params == one.params
+        assert other.table.drop(columns="fit_time").equals(
+            one.table.drop(columns="fit_time")
+        )
+        for a, b in zip(one.estimators, other.estimators, strict=True):
+            np.testing.assert_array_equal(a.coef_, b.coef_)
+    assert one.table["pareto"].any()
+    assert (two.table["fit_time"] > 0).all()
+
+
+def test_verbose_shows_progress_on_stderr_and_is_silent_by_default(capsys):
+    _tiny_sweep()
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == ""
+    _tiny_sweep(verbose=1)
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "pareto_sweep" in err
+    assert "6/6" in err
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"n_jobs": 0}, "n_jobs must be None, a positive integer"),
+        ({"n_jobs": 1.5}, "n_jobs must be None"),
+        ({"n_jobs": True}, "n_jobs must be None"),
+        ({"verbose": -1}, "verbose must be an integer >= 0"),
+        ({"verbose": "yes"}, "verbose must be an integer >= 0"),
+    ],
+)
+def test_bad_n_jobs_or_verbose_is_named(kwargs, match):
+    with pytest.raises(FairnessValueError, match=match):
+        _tiny_sweep(**kwargs)

@@ -158,3 +158,136 @@ def test_sensitive_features_are_required(gender_only):
     X, y, _ = gender_only
     with pytest.raises(FairnessValueError, match="needs the sensitive features"):
         ReductionsClassifier().fit(X, y)
+
+
+# -- a Pipeline as the estimator -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def loan_frame():
+    from pytest_fairness.datasets import make_loan_applications
+
+    df = make_loan_applications(1500, random_state=0)
+    return df, df["approved"].to_numpy()
+
+
+def _encoded_pipeline():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    return make_pipeline(OneHotEncoder(handle_unknown="ignore"), LogisticRegression())
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:fairlearn")
+@pytest.mark.parametrize("method", ["exponentiated_gradient", "grid_search"])
+def test_a_pipeline_on_string_columns_fits_and_predicts(loan_frame, method):
+    df, y = loan_frame
+    X = df[["race", "industry"]]  # strings such as 'white', 'construction'
+    clf = ReductionsClassifier(_encoded_pipeline(), method=method)
+    clf.fit(X, y, sensitive_features=df["gender"])
+    pred = clf.predict(X)
+    assert pred.shape == y.shape
+    assert set(np.unique(pred)) <= {0, 1}
+    assert list(clf.feature_names_in_) == ["race", "industry"]
+    # the reduction's weights reached the last step: fairlearn itself, told to
+    # pass them as logisticregression__sample_weight, fits the same predictors
+    cls = (
+        reductions.ExponentiatedGradient
+        if method == "exponentiated_gradient"
+        else reductions.GridSearch
+    )
+    ref = cls(
+        _encoded_pipeline(),
+        constraints=reductions.DemographicParity(),
+        sample_weight_name="logisticregression__sample_weight",
+    ).fit(X, y, sensitive_features=df["gender"])
+    assert len(clf.predictors_) == len(ref.predictors_)
+    for ours, theirs in zip(clf.predictors_, ref.predictors_, strict=True):
+        np.testing.assert_allclose(
+            ours[-1].coef_, theirs[-1].coef_, rtol=1e-9, atol=1e-12
+        )
+    if method == "exponentiated_gradient":
+        np.testing.assert_allclose(
+            clf.predict_proba(X), ref._pmf_predict(X), atol=1e-12
+        )
+    else:
+        np.testing.assert_array_equal(pred, ref.predict(X))
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:fairlearn")
+def test_a_pipeline_with_sensitive_feature_ids_does_not_see_them(loan_frame):
+    df, y = loan_frame
+    with_gender = ReductionsClassifier(
+        _encoded_pipeline(), sensitive_feature_ids="gender"
+    ).fit(df[["gender", "race", "industry"]], y)
+    by_metadata = ReductionsClassifier(_encoded_pipeline()).fit(
+        df[["race", "industry"]], y, sensitive_features=df["gender"]
+    )
+    encoder = with_gender.predictors_[0][0]
+    assert list(encoder.feature_names_in_) == ["race", "industry"]
+    np.testing.assert_allclose(
+        with_gender.predict_proba(df[["gender", "race", "industry"]]),
+        by_metadata.predict_proba(df[["race", "industry"]]),
+        atol=1e-12,
+    )
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:fairlearn")
+def test_a_numeric_pipeline_gets_the_weights_at_its_last_step(loan_frame):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    df, y = loan_frame
+    X = df[["credit_score", "debt_to_income", "income"]]
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    clf = ReductionsClassifier(pipe).fit(X, y, sensitive_features=df["gender"])
+    ref = ReductionsClassifier(LogisticRegression()).fit(
+        StandardScaler().fit_transform(X), y, sensitive_features=df["gender"]
+    )
+    np.testing.assert_allclose(
+        clf.predict_proba(X),
+        ref.predict_proba(StandardScaler().fit_transform(X)),
+        atol=1e-9,
+    )
+
+
+def test_a_pipeline_that_cannot_take_weights_says_what_to_do(loan_frame):
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+
+    df, y = loan_frame
+    X = df[["race", "industry"]]
+    pipe = make_pipeline(_encoded_pipeline()[0], KNeighborsClassifier())
+    with pytest.raises(
+        FairnessValueError,
+        match=r"KNeighborsClassifier.fit takes no sample_weight.*make_pipeline\(",
+    ):
+        ReductionsClassifier(pipe).fit(X, y, sensitive_features=df["gender"])
+    with pytest.raises(FairnessValueError, match="its fit must accept sample_weight"):
+        ReductionsClassifier(KNeighborsClassifier()).fit(
+            df[["credit_score", "income"]], y, sensitive_features=df["gender"]
+        )
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:fairlearn")
+def test_with_metadata_routing_the_last_step_requests_the_weights(loan_frame):
+    import sklearn
+
+    df, y = loan_frame
+    X = df[["race", "industry"]]
+    expected = ReductionsClassifier(_encoded_pipeline()).fit(
+        X, y, sensitive_features=df["gender"]
+    )
+    with sklearn.config_context(enable_metadata_routing=True):
+        with pytest.raises(
+            FairnessValueError,
+            match=r"Request it there.*set_fit_request\(sample_weight=True\)",
+        ):
+            ReductionsClassifier(_encoded_pipeline()).fit(
+                X, y, sensitive_features=df["gender"]
+            )
+        pipe = _encoded_pipeline()
+        pipe[-1].set_fit_request(sample_weight=True)
+        clf = ReductionsClassifier(pipe).fit(X, y, sensitive_features=df["gender"])
+        proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba, expected.predict_proba(X), atol=1e-12)

@@ -495,3 +495,83 @@ def test_fitted_attributes_describe_every_group(loan):
     assert set(single.thresholds_) == {"female", "male"}
     assert opt.rates_["count"].sum() == len(loan["y"])
     assert opt.sensitive_attributes_ == ("gender", "race")
+
+
+# -- small groups ------------------------------------------------------------------
+
+
+def _with_tiny_groups(loan, n=3000):
+    """The first n rows, with one row relabelled 'x' and two relabelled 'y'."""
+    X, y = loan["X"].iloc[:n], loan["y"][:n]
+    sf = loan["sf"].iloc[:n].to_numpy().copy()
+    sf[[10]] = "x"
+    sf[[20, 30]] = "y"
+    return X, y, sf
+
+
+@pytest.mark.parametrize("randomized", [False, True])
+def test_groups_under_min_group_size_get_the_overall_threshold(loan, randomized):
+    X, y, sf = _with_tiny_groups(loan)
+    with pytest.warns(
+        pf.FairnessWarning, match=r"2 group\(s\).*min_group_size=30"
+    ) as w:
+        opt = GroupThresholdOptimizer(
+            loan["model"], prefit=True, randomized=randomized, random_state=0
+        ).fit(X, y, sensitive_features=sf)
+    assert "'x' (n=1)" in str(w[0].message)
+    assert "'y' (n=2)" in str(w[0].message)
+    assert opt.rates_["small_group"].to_dict() == {
+        "female": False,
+        "male": False,
+        "x": True,
+        "y": True,
+    }
+    t = opt.overall_threshold_
+    expected = ((t, 1.0),) if randomized else t
+    assert opt.thresholds_["x"] == opt.thresholds_["y"] == expected
+    # the small groups' rows are decided by the pooled rule
+    rows = np.isin(sf, ["x", "y"])
+    score = loan["model"].predict_proba(X[rows])[:, 1]
+    pred = opt.predict(X[rows], sensitive_features=sf[rows])
+    np.testing.assert_array_equal(pred == 1, score >= t)
+    # the others get the thresholds they get without the small groups' rows
+    big = GroupThresholdOptimizer(
+        loan["model"], prefit=True, randomized=randomized, random_state=0
+    ).fit(X[~rows], y[~rows], sensitive_features=sf[~rows])
+    for g in ("female", "male"):
+        assert opt.thresholds_[g] == big.thresholds_[g]
+    assert opt.disparity_ == pytest.approx(big.disparity_, abs=1e-12)
+    assert opt.granularity_ == pytest.approx(big.granularity_, abs=1e-12)
+    assert np.isnan(opt.rates_.loc["x", "step"])
+
+
+def test_min_group_size_one_fits_every_group(loan):
+    X, y, sf = _with_tiny_groups(loan)
+    opt = GroupThresholdOptimizer(loan["model"], prefit=True, min_group_size=1).fit(
+        X, y, sensitive_features=sf
+    )
+    assert not opt.rates_["small_group"].any()
+    # a one-row group forces a coarse step: the reason for the default
+    assert opt.granularity_ > 0.3
+
+
+def test_all_groups_small_is_the_overall_rule(loan):
+    X, y, sf = loan["X"].iloc[:50], loan["y"][:50], loan["sf"].iloc[:50]
+    with pytest.warns(pf.FairnessWarning, match="2 group"):
+        opt = GroupThresholdOptimizer(loan["model"], prefit=True).fit(
+            X, y, sensitive_features=sf
+        )
+    assert set(opt.thresholds_.values()) == {opt.overall_threshold_}
+    assert opt.disparity_ == 0.0
+    assert opt.granularity_ == 0.0
+    score = loan["model"].predict_proba(X)[:, 1]
+    np.testing.assert_array_equal(
+        opt.predict(X, sensitive_features=sf) == 1, score >= opt.overall_threshold_
+    )
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.5, "30", True])
+def test_bad_min_group_size_is_named(loan, value):
+    opt = GroupThresholdOptimizer(loan["model"], prefit=True, min_group_size=value)
+    with pytest.raises(FairnessValueError, match="min_group_size must be an integer"):
+        opt.fit(loan["X"], loan["y"], sensitive_features=loan["sf"])

@@ -41,7 +41,35 @@ def test_estimators_take_keyword_only_parameters():
             continue
         params = list(inspect.signature(obj.__init__).parameters.values())[1:]
         assert params, name
+        if name == "ReweighingMeta":  # a meta-estimator: see the next test
+            params = params[1:]
         assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params), name
+
+
+def test_meta_estimators_take_the_estimator_first_positional_or_keyword():
+    from sklearn.linear_model import LogisticRegression
+
+    from pytest_fairness import inprocessing, postprocessing
+
+    meta = [
+        preprocessing.ReweighingMeta,
+        inprocessing.ReductionsClassifier,
+        postprocessing.GroupThresholdOptimizer,
+        postprocessing.RejectOptionClassifier,
+        postprocessing.CalibratedEqualizedOdds,
+        postprocessing.GroupCalibrator,
+    ]
+    for cls in meta:
+        first, *rest = list(inspect.signature(cls.__init__).parameters.values())[1:]
+        assert first.name == "estimator", cls
+        assert first.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, cls
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in rest), cls
+        model = LogisticRegression(C=0.5)
+        assert cls(model).estimator is model
+        assert cls(estimator=model).get_params()["estimator"] is model
+    # Resampler's estimator is the ranker of one strategy, not a wrapped model
+    param = inspect.signature(preprocessing.Resampler).parameters["estimator"]
+    assert param.kind is inspect.Parameter.KEYWORD_ONLY
 
 
 def test_sensitive_features_is_keyword_only_fit_metadata():

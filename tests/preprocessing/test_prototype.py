@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import numpy as np
@@ -175,6 +176,7 @@ def test_labels_must_be_binary(y, match):
         ({"max_iter": 0}, "'max_iter' parameter .* an int >= 1"),
         ({"random_state": "seed"}, "'random_state' parameter .* None, an int"),
         ({"sensitive_feature_ids": "sexx"}, "names column 'sexx'"),
+        ({"verbose": -1}, "'verbose' parameter .* an int >= 0"),
     ],
 )
 def test_bad_parameters_are_named(data, params, match):
@@ -224,3 +226,25 @@ def test_an_old_or_missing_fairlearn_is_explained(data, monkeypatch):
     monkeypatch.setitem(sys.modules, "fairlearn.preprocessing", None)
     with pytest.raises(ImportError, match=r"pytest-fairness\[mitigation\]"):
         PrototypeRepresentationLearner().fit(X, y, sensitive_features=g)
+
+
+def test_verbose_shows_the_optimisers_progress_and_changes_nothing(data, capsys):
+    X, y, g = features(data), data["y"].to_numpy(), data["gender"]
+    params = {**FAST, "fairness_weight": 2.0}
+    quiet = PrototypeRepresentationLearner(**params).fit(X, y, sensitive_features=g)
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", "")
+    loud = PrototypeRepresentationLearner(verbose=1, **params).fit(
+        X, y, sensitive_features=g
+    )
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "PrototypeRepresentationLearner.fit (max_iter=12)" in err
+    assert "loss=" in err
+    # one gradient per (n_params + 1) evaluations: at least one per iteration
+    shown = int(re.findall(r"(\d+) gradients \[", err)[-1])
+    assert shown >= loud.n_iter_
+    np.testing.assert_array_equal(loud.prototypes_, quiet.prototypes_)
+    np.testing.assert_array_equal(loud.coef_, quiet.coef_)
+    # the fitted learner keeps no progress bar (nor a closure over it)
+    assert "_objective" not in vars(loud.learner_)

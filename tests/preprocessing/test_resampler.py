@@ -198,3 +198,95 @@ def test_bad_parameters_are_named(params, match):
         Resampler(**params).fit_resample(
             np.zeros((4, 1)), [0, 1, 0, 1], sensitive_features=[0, 0, 1, 1]
         )
+
+
+# -- metadata routing of fit_resample (imbalanced-learn's Pipeline) -----------------
+
+
+def test_set_fit_resample_request_is_defined_on_the_class():
+    # scikit-learn generates set_<method>_request only for the methods it knows
+    # when the class is defined; imbalanced-learn adds fit_resample to them on
+    # import, so without an explicit method the setter would exist or not
+    # depending on which package was imported first
+    assert "set_fit_resample_request" in vars(Resampler)
+
+
+def test_set_fit_resample_request_needs_routing_and_a_valid_request():
+    import sklearn
+
+    with pytest.raises(RuntimeError, match="only available when metadata routing"):
+        Resampler().set_fit_resample_request(sensitive_features=True)
+    with sklearn.config_context(enable_metadata_routing=True):
+        with pytest.raises(FairnessValueError, match="True, False, None or a string"):
+            Resampler().set_fit_resample_request(sensitive_features=1)
+        sampler = Resampler()
+        assert sampler.set_fit_resample_request() is sampler
+
+
+IMBLEARN_PIPELINE_TEST = """
+import numpy as np
+import sklearn
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+# the order of the report: this package first, imbalanced-learn second
+from pytest_fairness.datasets import make_loan_applications
+from pytest_fairness.preprocessing import Resampler
+from imblearn.pipeline import Pipeline
+
+FEATURES = ["income", "credit_score", "debt_to_income", "employment_gap_months"]
+
+
+def test_pipeline():
+    loan = make_loan_applications(3000, random_state=9)
+    X, y, g = loan[FEATURES], loan["approved"], loan["gender"]
+    X_res, y_res = Resampler(random_state=0).fit_resample(
+        X, y, sensitive_features=g
+    )
+    expected = make_pipeline(StandardScaler(), LogisticRegression()).fit(X_res, y_res)
+    with sklearn.config_context(enable_metadata_routing=True):
+        sampler = Resampler(random_state=0).set_fit_resample_request(
+            sensitive_features=True
+        )
+        routing = sampler.get_metadata_routing()
+        assert routing.consumes("fit_resample", ["sensitive_features"]) == {
+            "sensitive_features"
+        }
+        # the request of fit, which the pipeline validates too, follows it
+        assert routing.consumes("fit", ["sensitive_features"]) == {
+            "sensitive_features"
+        }
+        pipe = Pipeline(
+            [
+                ("resample", sampler),
+                ("scale", StandardScaler()),
+                ("model", LogisticRegression()),
+            ]
+        )
+        pipe.fit(X, y, sensitive_features=g)
+        np.testing.assert_allclose(pipe[-1].coef_, expected[-1].coef_)
+        # clone (as GridSearchCV and cross_validate do) keeps the request
+        again = clone(pipe).fit(X, y, sensitive_features=g)
+        np.testing.assert_allclose(again[-1].coef_, expected[-1].coef_)
+        scores = cross_validate(pipe, X, y, params={"sensitive_features": g}, cv=3)
+        assert not np.isnan(scores["test_score"]).any()
+        # a request refused for fit stays refused; fit_resample still gets them
+        refused = clone(sampler).set_fit_request(sensitive_features=False)
+        routing = refused.get_metadata_routing()
+        assert routing.consumes("fit", ["sensitive_features"]) == set()
+        assert routing.consumes("fit_resample", ["sensitive_features"]) == {
+            "sensitive_features"
+        }
+"""
+
+
+def test_in_an_imbalanced_learn_pipeline_with_routing(pytester):
+    # in a subprocess: importing imbalanced-learn changes scikit-learn's list
+    # of routed methods for the rest of the process
+    pytest.importorskip("imblearn")
+    pytester.makepyfile(IMBLEARN_PIPELINE_TEST)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

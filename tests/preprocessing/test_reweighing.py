@@ -316,3 +316,53 @@ def test_meta_gets_sensitive_features_through_metadata_routing(loan):
     np.testing.assert_allclose(
         pipe.predict_proba(X), direct.predict_proba(StandardScaler().fit_transform(X))
     )
+
+
+def test_meta_gives_the_weights_to_a_pipelines_last_step(loan):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = loan[FEATURES], loan["approved"]
+    meta = ReweighingMeta(make_pipeline(StandardScaler(), LogisticRegression())).fit(
+        X, y, sensitive_features=loan["gender"]
+    )
+    weights = Reweighing().fit(X, y, sensitive_features=loan["gender"]).sample_weight_
+    scaled = StandardScaler().fit_transform(X)
+    manual = LogisticRegression().fit(scaled, y, sample_weight=weights)
+    np.testing.assert_allclose(meta.predict_proba(X), manual.predict_proba(scaled))
+    with pytest.raises(
+        FairnessValueError,
+        match=r"KNeighborsClassifier.fit takes no sample_weight.*make_pipeline",
+    ):
+        ReweighingMeta(make_pipeline(StandardScaler(), KNeighborsClassifier())).fit(
+            X, y, sensitive_features=loan["gender"]
+        )
+    with sklearn.config_context(enable_metadata_routing=True):
+        with pytest.raises(FairnessValueError, match="Request it there"):
+            ReweighingMeta(
+                make_pipeline(StandardScaler(), LogisticRegression())
+            ).set_fit_request(sensitive_features=True).fit(
+                X, y, sensitive_features=loan["gender"]
+            )
+        requested = ReweighingMeta(
+            make_pipeline(
+                StandardScaler().set_fit_request(sample_weight=False),
+                LogisticRegression().set_fit_request(sample_weight=True),
+            )
+        ).fit(X, y, sensitive_features=loan["gender"])
+        proba = requested.predict_proba(X)
+    np.testing.assert_allclose(proba, manual.predict_proba(scaled))
+
+
+def test_meta_reaches_nested_pipelines_and_estimators_that_pass_weights_on(loan):
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = StandardScaler().fit_transform(loan[FEATURES]), loan["approved"]
+    weights = Reweighing().fit(X, y, sensitive_features=loan["gender"]).sample_weight_
+    manual = LogisticRegression().fit(X, y, sample_weight=weights)
+    for estimator in (
+        make_pipeline(make_pipeline(LogisticRegression())),
+        # fit(X, y, **params) passes sample_weight on to LogisticRegression
+        GridSearchCV(LogisticRegression(), {"C": [1.0]}, cv=2),
+    ):
+        meta = ReweighingMeta(estimator).fit(X, y, sensitive_features=loan["gender"])
+        np.testing.assert_allclose(meta.predict_proba(X), manual.predict_proba(X))
