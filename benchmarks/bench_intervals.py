@@ -6,6 +6,7 @@ Run from the repository root::
     python benchmarks/bench_intervals.py --coverage --reps 200
     python benchmarks/bench_intervals.py --false-alarms
     python benchmarks/bench_intervals.py --speed --fairlearn-boot 5 20
+    python benchmarks/bench_intervals.py --edges --edge-reps 500
 
 Sections (all of them when none is selected):
 
@@ -24,6 +25,12 @@ Sections (all of them when none is selected):
   0) and a gate of eight ``<rate>_difference <= bound`` bounds. The share of
   replications in which the gate fails, with Holm's correction (target <= 5%),
   without correction, and with point estimates (``confidence=None``).
+* ``--edges``: two groups whose true positive rates sit at or near 0 and 1
+  (both 1.0; 1.0 vs 0.9; 0.97 vs 0.9; 0.0 vs 0.1; 0.95 vs 0.5) with 3, 5, 10
+  and 30 actual positives per group: the coverage of the interval of the TPR
+  gap, with the Wilson widening and with the cell bootstrap alone (where a
+  rate of 0 or 1 has no spread). Target: at least 95% minus two Monte-Carlo
+  standard errors in every row.
 * ``--speed``: ``pf.audit(confidence=0.95, n_boot=1000)`` plus the intervals of
   eight rate differences against fairlearn's ``MetricFrame(n_boot=1000)`` at
   1e5 and 1e6 rows and 400 intersectional groups (target: >= 1000x); and the
@@ -736,6 +743,108 @@ def parse_size(text: str) -> int:
     return int(value)
 
 
+# -- rates at and near 0 and 1 ----------------------------------------------------
+#: Two groups' true positive rates: at 1, near 1, near 0, and far apart.
+EDGE_RATES = (
+    ("both 1.0", (1.0, 1.0)),
+    ("1.0 vs 0.9", (1.0, 0.9)),
+    ("0.97 vs 0.9", (0.97, 0.9)),
+    ("0.0 vs 0.1", (0.0, 0.1)),
+    ("0.95 vs 0.5", (0.95, 0.5)),
+)
+
+
+def run_edges(pf: Any, args: argparse.Namespace) -> bool:
+    """Coverage of the TPR gap when rates sit at or near 0 and 1, few positives.
+
+    Each replication draws ``m`` actual positives per group with the given
+    true TPRs (and as many negatives), audits them with ``confidence=0.95``
+    and records whether the interval of ``equal_opportunity_difference``
+    covers the true gap, with the Wilson widening and without it (the cell
+    bootstrap alone, as before it). Target: at least 95% minus two
+    Monte-Carlo standard errors everywhere with the widening.
+    """
+    from pytest_fairness.report import _report
+
+    reps = args.edge_reps
+    se = math.sqrt(LEVEL * (1 - LEVEL) / reps)
+    floor = LEVEL - 2 * se
+    log(
+        f"== rates at and near 0 and 1: TPR gap of two groups, {reps} replications "
+        f"per row, n_boot={args.n_boot} =="
+    )
+    widen = _report.FairnessReport._widen_to_wilson
+    rows = []
+    ok = True
+    for label, (t0, t1) in EDGE_RATES:
+        truth = abs(t1 - t0)
+        for m in args.edge_positives:
+            rng = np.random.default_rng(
+                [args.seed, m, round(1000 * t0), round(1000 * t1)]
+            )
+            hits = {"widened": 0, "bootstrap alone": 0}
+            widths = []
+            for r in range(reps):
+                tp = rng.binomial(m, [t0, t1])
+                y = np.r_[np.ones(2 * m, np.int8), np.zeros(2 * m, np.int8)]
+                p = np.zeros(4 * m, np.int8)
+                p[: tp[0]] = 1
+                p[m : m + tp[1]] = 1
+                g = np.r_[np.repeat([0, 1], m), np.repeat([0, 1], m)]
+                kw = {
+                    "sensitive_features": g,
+                    "confidence": LEVEL,
+                    "n_boot": args.n_boot,
+                    "random_state": r,
+                    "min_group_size": 1,
+                    "min_denominator": 1,
+                }
+                for mode in hits:
+                    if mode == "bootstrap alone":
+                        _report.FairnessReport._widen_to_wilson = (  # type: ignore[method-assign]
+                            lambda self, d, spec, metrics, attr, level, lo, hi: (lo, hi)
+                        )
+                    try:
+                        report = pf.audit(y, p, **kw)
+                        low, high = report.interval("equal_opportunity_difference")
+                    finally:
+                        _report.FairnessReport._widen_to_wilson = widen  # type: ignore[method-assign]
+                    hits[mode] += int(low - 1e-12 <= truth <= high + 1e-12)
+                    if mode == "widened":
+                        widths.append(high - low)
+            cov = {k: v / reps for k, v in hits.items()}
+            ok &= cov["widened"] >= floor
+            rows.append(
+                [
+                    label,
+                    str(m),
+                    f"{truth:.2f}",
+                    pct(cov["widened"]),
+                    pct(cov["bootstrap alone"]),
+                    f"{statistics.median(widths):.3f}",
+                ]
+            )
+    log(
+        table(
+            rows,
+            [
+                "true TPRs",
+                "positives per group",
+                "true gap",
+                "coverage",
+                "coverage, bootstrap alone",
+                "median width",
+            ],
+        )
+    )
+    log(
+        f"target: coverage >= {pct(floor)} (95% minus two Monte-Carlo standard "
+        f"errors) in every row: {verdict(ok)}"
+    )
+    log()
+    return ok
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--coverage", action="store_true", help="run the coverage section")
@@ -743,6 +852,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--false-alarms", action="store_true", help="run the false-alarm section"
     )
     p.add_argument("--speed", action="store_true", help="run the speed section")
+    p.add_argument(
+        "--edges",
+        action="store_true",
+        help="run the section on rates at and near 0 and 1",
+    )
+    p.add_argument(
+        "--edge-reps",
+        type=parse_size,
+        default=1000,
+        help="replications per row of the edge section (default 1000)",
+    )
+    p.add_argument(
+        "--edge-positives",
+        nargs="+",
+        type=parse_size,
+        default=[3, 5, 10, 30],
+        help="actual positives per group in the edge section (default 3 5 10 30)",
+    )
     p.add_argument(
         "--reps",
         type=parse_size,
@@ -803,8 +930,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--seed", type=int, default=2026, help="seed of the data")
     args = p.parse_args(argv)
-    if not (args.coverage or args.false_alarms or args.speed):
-        args.coverage = args.false_alarms = args.speed = True
+    if not (args.coverage or args.false_alarms or args.speed or args.edges):
+        args.coverage = args.false_alarms = args.speed = args.edges = True
     return args
 
 
@@ -826,6 +953,8 @@ def main(argv: list[str] | None = None) -> int:
         outcomes["coverage"] = run_coverage(pf, args)
     if args.false_alarms:
         outcomes["false alarms"] = run_false_alarms(pf, args)
+    if args.edges:
+        outcomes["edges"] = run_edges(pf, args)
     if args.speed:
         outcomes["speed"] = run_speed(pf, args)
     log(
