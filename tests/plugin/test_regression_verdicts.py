@@ -312,3 +312,21 @@ def test_the_group_table_shows_each_rates_denominator(project: Project) -> None:
             "c*40*0.500 (20)*",
         ]
     )
+
+
+def test_within_noise_is_visible_in_every_output(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(project, 0, 0.0)
+    project.run("--fairness-update-baselines").assert_outcomes(passed=1)
+    write(project, 1, 0.0)
+    summary = project.path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = project.run("--fairness-report=gates.html", "--junitxml=junit.xml")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*PASSED (within noise ±0.*)*"])
+    assert "PASSED (within noise ±0." in summary.read_text()
+    assert "PASSED (within noise ±0." in (project.path / "gates.html").read_text()
+    junit = (project.path / "junit.xml").read_text()
+    assert "within_noise" in junit
+    assert "detectable" in junit
