@@ -21,12 +21,11 @@ from pytest_fairness.baseline import (
 )
 from pytest_fairness.exceptions import FairnessValueError
 from pytest_fairness.plugin._gate import (
-    baseline_info,
     bound_row,
     check_name,
     conclude,
-    gate_verdict,
     in_ci,
+    judge_gate,
     stored_baseline,
     update_command,
 )
@@ -331,20 +330,18 @@ def run_causal_check(
             }
 
     rows = [_row(r, comparisons.get(r.bound.metric), ci, update) for r in gate.results]
-    verdict = gate_verdict(rows, settings["on_inconclusive"])
-    info: dict[str, Any] = {"enabled": False}
-    if path is not None:
-        info = baseline_info(
-            item,
-            path,
-            entry,
-            comparisons,
-            update=update,
-            ci=ci,
-            gate_failed=verdict == "failed",
-            update_cmd=command,
-            key=key,
-        )
+    verdict, info = judge_gate(
+        item,
+        rows,
+        settings["on_inconclusive"],
+        path=path,
+        entry=entry,
+        comparisons=comparisons,
+        update=update,
+        ci=ci,
+        update_cmd=command,
+        key=key,
+    )
     record: dict[str, Any] = {
         "kind": "causal",
         "subject": gate.subject,

@@ -51,6 +51,7 @@ __all__ = [
     "conclude",
     "gate_verdict",
     "in_ci",
+    "judge_gate",
     "run_check",
     "stored_baseline",
     "update_command",
@@ -590,6 +591,67 @@ def baseline_info(
     }
 
 
+def judge_gate(
+    item: pytest.Item,
+    rows: list[dict[str, Any]],
+    on_inconclusive: str,
+    *,
+    path: Path | None,
+    entry: dict[str, Any],
+    comparisons: Mapping[str, Comparison],
+    update: bool,
+    ci: bool,
+    update_cmd: str,
+    key: str,
+) -> tuple[str, dict[str, Any]]:
+    """Return a gate's verdict and what its record says of its baseline.
+
+    Parameters
+    ----------
+    item : pytest.Item
+        The test.
+    rows : list of dict
+        The gate's bound rows, with their outcomes.
+    on_inconclusive : {"fail", "warn", "skip"}
+        What an inconclusive bound does.
+    path : pathlib.Path or None
+        The baseline file; None when baselines are off.
+    entry : dict
+        What the gate would store (see :func:`baseline_info`).
+    comparisons : mapping of str to Comparison
+        Each bound's comparison with the baseline.
+    update : bool
+        Baselines are being updated.
+    ci : bool
+        Running under CI.
+    update_cmd : str
+        The command that records the baseline of this test.
+    key : str
+        The gate's key in the baseline file.
+
+    Returns
+    -------
+    tuple
+        The verdict (see :func:`gate_verdict`) and the baseline info
+        (``{"enabled": False}`` when baselines are off).
+    """
+    verdict = gate_verdict(rows, on_inconclusive)
+    if path is None:
+        return verdict, {"enabled": False}
+    info = baseline_info(
+        item,
+        path,
+        entry,
+        comparisons,
+        update=update,
+        ci=ci,
+        gate_failed=verdict == "failed",
+        update_cmd=update_cmd,
+        key=key,
+    )
+    return verdict, info
+
+
 def _tolerance_for(settings: GateSettings) -> Any:
     def tolerance(metric: str) -> float:
         tol = settings.tolerance_for(metric)
@@ -714,20 +776,19 @@ def run_check(
     bound_rows = [
         _bound_row(r, comparisons.get(r.bound.metric), ci, update) for r in gate.results
     ]
-    verdict = gate_verdict(bound_rows, settings.on_inconclusive)
-    info: dict[str, Any] = {"enabled": False}
+    verdict, info = judge_gate(
+        item,
+        bound_rows,
+        settings.on_inconclusive,
+        path=path,
+        entry=entry,
+        comparisons=comparisons,
+        update=update,
+        ci=ci,
+        update_cmd=command,
+        key=key,
+    )
     if path is not None:
-        info = baseline_info(
-            item,
-            path,
-            entry,
-            comparisons,
-            update=update,
-            ci=ci,
-            gate_failed=verdict == "failed",
-            update_cmd=command,
-            key=key,
-        )
         info["method"] = method
     metrics = list(
         dict.fromkeys(m for b in settings.bounds for m in resolve_disparity(b).metrics)
