@@ -5,12 +5,15 @@ that runs on its own, in a fresh namespace; a block marked ``python notest``
 is not run (see docs/README.md). Only these pages are collected: the plugin's
 own switch, ``--markdown-docs``, would also run code in the docstrings of
 every collected ``.py`` file. A block must leave the process as it found it:
-scikit-learn's configuration and hypothesis' settings profile are compared
-before and after each block.
+scikit-learn's configuration, hypothesis' settings profile and the number of
+open matplotlib figures are compared before and after each block. Blocks run
+with one BLAS thread, as the in-processing tests do: on a busy two-core
+machine a threaded BLAS mostly waits for itself.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import pytest
@@ -53,9 +56,11 @@ def _process_state() -> dict[str, object]:
     import sklearn
     from hypothesis import settings
 
+    pyplot = sys.modules.get("matplotlib.pyplot")
     return {
         **{f"sklearn {key}": value for key, value in sklearn.get_config().items()},
         "hypothesis settings profile": settings.default,
+        "open matplotlib figures": len(pyplot.get_fignums()) if pyplot else 0,
     }
 
 
@@ -64,8 +69,11 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     """Fail a doc block that leaves global settings changed."""
     if not _is_doc_page(item.config, item.path):
         return (yield)
+    from threadpoolctl import threadpool_limits
+
     before = _process_state()
-    result = yield
+    with threadpool_limits(limits=1):
+        result = yield
     after = _process_state()
     changed = [
         f"{name}: {before[name]!r} -> {after[name]!r}"
