@@ -79,8 +79,11 @@ def test_unfair_paths_behave_as_declared(loans):
     )
     # every path into income passes through a fair variable: nothing unfair remains
     assert every.flip_rate > 0
-    assert unfair.flip_rate == 0.0
-    assert unfair.mean_score_shift == 0.0
+    assert unfair.flip_rate == 0.0  # a count of flipped rows: exact
+    # Factual and counterfactual scores come from separate predict_proba calls
+    # (all rows, then the moved rows of each level); BLAS may order their sums
+    # differently, so the shift is zero up to rounding (1.1e-20 on one machine).
+    assert unfair.mean_score_shift == pytest.approx(0.0, abs=1e-12)
     assert set(unfair.held_factual) == {"income", "credit_score"}
     unfair.assert_within(max_flip_rate=0.0)
 
