@@ -24,7 +24,7 @@ from pytest_fairness.baseline import (
     judge,
     not_compared,
 )
-from pytest_fairness.exceptions import BaselineError
+from pytest_fairness.exceptions import BaselineError, FairnessValueError
 from pytest_fairness.metrics import METRICS, resolve_disparity
 from pytest_fairness.report._change import (
     PAIRED_MAX_ROWS,
@@ -316,7 +316,12 @@ def compare_with_baseline(
         if measurable and old_pred is not None and rows is not None:
             change = paired_change(report, rows, old_pred, name, level=level)
         elif measurable and old_report is not None:
-            change = two_sample_change(old_report, report, name, level=level)
+            try:
+                change = two_sample_change(old_report, report, name, level=level)
+            except FairnessValueError:
+                # the baseline's groups lack what this gate compares with (its
+                # reference group): its value alone is compared
+                change = None
         if change is not None and old_report is not None:
             old_disparity = old_report.disparity(name)
             if old_value is None:
