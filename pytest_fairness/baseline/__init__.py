@@ -28,6 +28,7 @@ from pytest_fairness.baseline._schema import (
 )
 from pytest_fairness.baseline._store import (
     BASELINE_DIRNAME,
+    OUTSIDE_ROOTDIR,
     BaselineFile,
     baseline_path,
     merge_entries,
@@ -39,6 +40,7 @@ __all__ = [
     "BASELINE_DIRNAME",
     "DEFAULT_TOLERANCE",
     "OLDEST_SCHEMA",
+    "OUTSIDE_ROOTDIR",
     "SCHEMA_VERSION",
     "SIGNIFICANT_DIGITS",
     "BaselineFile",

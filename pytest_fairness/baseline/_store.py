@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BASELINE_DIRNAME",
+    "OUTSIDE_ROOTDIR",
     "BaselineFile",
     "baseline_path",
     "merge_entries",
@@ -28,6 +29,8 @@ __all__ = [
 ]
 
 BASELINE_DIRNAME = "__fairness__"
+#: Folder below ``--fairness-baseline-dir`` for modules outside the rootdir.
+OUTSIDE_ROOTDIR = "__outside_rootdir__"
 
 
 def baseline_path(
@@ -46,14 +49,18 @@ def baseline_path(
         A folder holding every baseline. Without it the file is
         ``__fairness__/<module stem>.json`` beside the module; with it, the
         module's folder relative to ``rootpath`` is mirrored below
-        ``baseline_dir`` (modules outside ``rootpath`` go to its top level).
+        ``baseline_dir``. A module outside ``rootpath`` goes below
+        ``baseline_dir/__outside_rootdir__/up-<n>/``, where ``n`` is how many
+        folders up from ``rootpath`` its path starts, followed by the rest
+        of that path: ``../x/test_m.py`` and ``../y/test_m.py`` keep two
+        files, and a checkout moved elsewhere finds them again.
 
     Returns
     -------
     pathlib.Path
         The absolute, normalised path of the baseline file.
     """
-    root = Path(rootpath).absolute()
+    root = Path(os.path.normpath(Path(rootpath).absolute()))
     module = Path(os.path.normpath(root / module))
     name = module.stem + ".json"
     if baseline_dir is None:
@@ -62,8 +69,19 @@ def baseline_path(
     try:
         relative = module.parent.relative_to(root)
     except ValueError:
-        return base / name
+        return base / OUTSIDE_ROOTDIR / _outside(module.parent, root) / name
     return base / relative / name
+
+
+def _outside(folder: Path, root: Path) -> Path:
+    """Spell a folder outside ``root`` as ``up-<n>/<rest>``, one path per folder."""
+    try:
+        parts = Path(os.path.relpath(folder, root)).parts
+    except ValueError:  # another drive (Windows): no relative path exists
+        drive = folder.drive.rstrip(":\\/") or "root"
+        return Path(f"drive-{drive}", *folder.parts[1:])
+    ups = sum(part == os.pardir for part in parts)
+    return Path(f"up-{ups}", *parts[ups:])
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,36 @@ def test_baseline_path_beside_the_module_or_mirrored_below_a_folder(
     outside = tmp_path.parent / "elsewhere" / "test_m.py"
     assert (
         baseline_path(outside, rootpath=root, baseline_dir=root / "b")
-        == root / "b" / "test_m.json"
+        == root / "b" / "__outside_rootdir__" / "up-1" / "elsewhere" / "test_m.json"
+    )
+
+
+def test_modules_outside_the_rootdir_keep_one_file_each(tmp_path: Path) -> None:
+    root = tmp_path / "repo" / "tests"
+    paths = [
+        baseline_path(root / module, rootpath=root, baseline_dir="b")
+        for module in (
+            "../x/test_m.py",
+            "../y/test_m.py",
+            "../../x/test_m.py",
+            "../up-1/x/test_m.py",
+            "x/test_m.py",
+        )
+    ]
+    assert len(set(paths)) == len(paths)
+    b = root / "b"
+    assert paths == [
+        b / "__outside_rootdir__" / "up-1" / "x" / "test_m.json",
+        b / "__outside_rootdir__" / "up-1" / "y" / "test_m.json",
+        b / "__outside_rootdir__" / "up-2" / "x" / "test_m.json",
+        b / "__outside_rootdir__" / "up-1" / "up-1" / "x" / "test_m.json",
+        b / "x" / "test_m.json",  # inside the rootdir: mirrored as before
+    ]
+    # a checkout moved elsewhere finds the same relative places
+    moved = tmp_path / "elsewhere" / "repo" / "tests"
+    assert (
+        baseline_path(moved / "../x/test_m.py", rootpath=moved, baseline_dir="b")
+        == moved / "b" / "__outside_rootdir__" / "up-1" / "x" / "test_m.json"
     )
 
 
