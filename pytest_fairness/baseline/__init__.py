@@ -28,10 +28,14 @@ from pytest_fairness.baseline._schema import (
 )
 from pytest_fairness.baseline._store import (
     BASELINE_DIRNAME,
+    LOCK_NAME,
+    LOCK_TIMEOUT,
     OUTSIDE_ROOTDIR,
     BaselineFile,
     baseline_path,
+    folder_lock,
     merge_entries,
+    remove_stale_temporaries,
     unused_keys,
     write_atomic,
 )
@@ -39,6 +43,8 @@ from pytest_fairness.baseline._store import (
 __all__ = [
     "BASELINE_DIRNAME",
     "DEFAULT_TOLERANCE",
+    "LOCK_NAME",
+    "LOCK_TIMEOUT",
     "OLDEST_SCHEMA",
     "OUTSIDE_ROOTDIR",
     "SCHEMA_VERSION",
@@ -52,10 +58,12 @@ __all__ = [
     "change_from_intervals",
     "compare",
     "dumps",
+    "folder_lock",
     "judge",
     "merge_entries",
     "not_compared",
     "parse_document",
+    "remove_stale_temporaries",
     "unused_keys",
     "write_atomic",
 ]

@@ -164,7 +164,8 @@ def dumps(gates: Mapping[str, Any]) -> str:
 
 # -- reading ---------------------------------------------------------------------
 _ADVICE = (
-    "The file is left untouched: restore it from version control, or record "
+    "The file is left untouched, even by --fairness-update-baselines: restore "
+    "it from version control (git checkout -- <file>), or delete it and record "
     "the baselines again with --fairness-update-baselines."
 )
 

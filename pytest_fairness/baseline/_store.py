@@ -7,23 +7,28 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_fairness.baseline._schema import canonical, dumps, parse_document
+from pytest_fairness.baseline._schema import _ADVICE, canonical, dumps, parse_document
 from pytest_fairness.exceptions import BaselineError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
 __all__ = [
     "BASELINE_DIRNAME",
+    "LOCK_NAME",
+    "LOCK_TIMEOUT",
     "OUTSIDE_ROOTDIR",
     "BaselineFile",
     "baseline_path",
+    "folder_lock",
     "merge_entries",
+    "remove_stale_temporaries",
     "unused_keys",
     "write_atomic",
 ]
@@ -31,6 +36,13 @@ __all__ = [
 BASELINE_DIRNAME = "__fairness__"
 #: Folder below ``--fairness-baseline-dir`` for modules outside the rootdir.
 OUTSIDE_ROOTDIR = "__outside_rootdir__"
+#: The lock file of a baseline folder, held while one of its files is written.
+LOCK_NAME = ".pytest-fairness.lock"
+#: Seconds to wait for another process writing the same folder.
+LOCK_TIMEOUT = 60.0
+# What write_atomic leaves when it is killed between creating and renaming:
+# ".<name>.json.<random>.tmp" (tempfile.mkstemp's random part).
+_TEMPORARY = re.compile(r"\A\..+\.json\.[A-Za-z0-9_]+\.tmp\Z")
 
 
 def baseline_path(
@@ -128,15 +140,30 @@ class BaselineFile:
         except UnicodeDecodeError as exc:
             msg = (
                 f"baseline file {path} is not UTF-8 text (byte {exc.start}: "
-                f"{exc.reason}). The file is left untouched: restore it from "
-                "version control, or record the baselines again with "
-                "--fairness-update-baselines."
+                f"{exc.reason}). {_ADVICE}"
             )
             raise BaselineError(msg) from None
         except OSError as exc:
             msg = f"cannot read baseline file {path}: {exc}"
             raise BaselineError(msg) from None
         return cls(path, parse_document(text, path), exists=True)
+
+    def differs(self, gates: Mapping[str, Mapping[str, Any]]) -> bool:
+        """Return whether saving ``gates`` would change the file on disk.
+
+        Parameters
+        ----------
+        gates : mapping
+            The complete new content.
+
+        Returns
+        -------
+        bool
+            False when the file holds the same content (rounded as written),
+            or when there is neither a file nor anything to write.
+        """
+        same = canonical(dict(gates)) == canonical(self.gates)
+        return not (same and (self.exists or not gates))
 
     def save(self, gates: Mapping[str, Mapping[str, Any]]) -> bool:
         """Write ``gates`` to the file atomically, if they differ from it.
@@ -153,9 +180,7 @@ class BaselineFile:
         bool
             Whether anything changed on disk.
         """
-        if canonical(dict(gates)) == canonical(self.gates) and (
-            self.exists or not gates
-        ):
+        if not self.differs(gates):
             return False
         if not gates:
             self.path.unlink(missing_ok=True)
@@ -194,6 +219,95 @@ def write_atomic(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[Path]:
+    """Hold the lock of a baseline folder while its files are read and rewritten.
+
+    Two pytest processes that update baselines of the same folder take turns:
+    each re-reads a file under the lock and merges its own entries into what
+    is there now, so neither loses the other's. The lock is
+    :data:`LOCK_NAME` in the folder, taken with :mod:`filelock` (imported
+    here, so that loading the plugin stays cheap). The operating system
+    releases it when its process ends, however it ends; the empty file may
+    stay behind and is reused by the next writer.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The folder (created when missing).
+    timeout : float, default=60
+        Seconds to wait for another process.
+
+    Yields
+    ------
+    pathlib.Path
+        The lock file.
+
+    Raises
+    ------
+    BaselineError
+        When another process holds the lock longer than ``timeout``, or the
+        folder cannot be created.
+    """
+    from filelock import FileLock, Timeout  # noqa: PLC0415 - only when writing
+
+    lock_path = folder / LOCK_NAME
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(lock_path, timeout=timeout)
+        lock.acquire()
+    except Timeout:
+        msg = (
+            f"cannot lock baseline folder {folder}: another process has held "
+            f"{lock_path} for more than {timeout:g} s. Let the other pytest run "
+            "finish, then run this one again; its baselines were not written."
+        )
+        raise BaselineError(msg) from None
+    except OSError as exc:
+        msg = f"cannot lock baseline folder {folder} ({lock_path}): {exc}"
+        raise BaselineError(msg) from None
+    try:
+        yield lock_path
+    finally:
+        lock.release()
+
+
+def remove_stale_temporaries(folder: Path, *, older_than: float) -> list[Path]:
+    """Remove the temporary files that interrupted writes left in a folder.
+
+    :func:`write_atomic` writes ``.<name>.json.<random>.tmp`` and renames
+    it; a process killed in between leaves it. Only such files last modified
+    before ``older_than`` are removed, so a write that is under way in
+    another process (which started after that time) keeps its file. Call it
+    with the folder's lock held.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A baseline folder.
+    older_than : float
+        A time stamp (:func:`time.time`), e.g. the start of this session.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files removed, sorted.
+    """
+    removed = []
+    try:
+        candidates = sorted(folder.iterdir())
+    except OSError:
+        return []
+    for path in candidates:
+        if not _TEMPORARY.match(path.name):
+            continue
+        with contextlib.suppress(OSError):
+            if path.is_file() and path.stat().st_mtime < older_than:
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 def merge_entries(

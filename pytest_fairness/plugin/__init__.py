@@ -54,9 +54,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_LINE)
     state = FairnessState(config, resolve_options(config))
     config.stash[STATE_KEY] = state
-    if state.is_controller:
-        # Collects the gate records of every report (xdist sends them here).
-        config.pluginmanager.register(state, "fairness-state")
+    # Notes what the selection removed (every process) and, on the controller,
+    # collects the gate records of every report (xdist sends them there).
+    config.pluginmanager.register(state, "fairness-state")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -168,7 +168,10 @@ def pytest_runtest_makereport(
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Write baselines, the report file and the GitHub summary (controller only).
+    """Write baselines, the report files and the GitHub summary (controller only).
+
+    Also after Ctrl-C or ``pytest.exit()``: the entries of tests that ran are
+    written, and no entry is removed (see ``FairnessState.finish``).
 
     Parameters
     ----------
@@ -202,7 +205,7 @@ def pytest_terminal_summary(
     lines = summary_lines(
         state.sorted_records(), state.notes, verbose=config.get_verbosity() > 0
     )
-    for line in lines:
+    for line in [*lines, *state.notes.extra_lines()]:
         terminalreporter.write_line(line)
-    if state.notes.report:
-        terminalreporter.write_line(f"fairness report written to {state.notes.report}")
+    for path in state.notes.reports:
+        terminalreporter.write_line(f"fairness report written to {path}")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = [
+    "CI_FALSE",
     "DEFAULT_MIN_GROUP_SIZE",
     "HELP_BASELINE_DIR",
     "HELP_MIN_GROUP_SIZE",
@@ -28,6 +29,7 @@ __all__ = [
     "REPORT_SUFFIXES",
     "Options",
     "add_options",
+    "in_ci",
     "min_group_size_arg",
     "report_path_arg",
     "resolve_options",
@@ -36,14 +38,17 @@ __all__ = [
 DEFAULT_MIN_GROUP_SIZE = 30
 _T = TypeVar("_T")
 REPORT_SUFFIXES = (".html", ".htm", ".json", ".md")
+#: Values of the environment variable ``CI`` that do not mean "on CI".
+CI_FALSE = ("", "0", "false", "no", "off")
 
 HELP_REPORT = (
     "Write every fairness gate of the run, with its groups, to PATH "
-    "(.html, .json or .md)"
+    "(.html, .json or .md); repeat it for several formats"
 )
 HELP_UPDATE_BASELINES = (
     "Rewrite the fairness baselines of the gates that run (and drop entries "
-    "of tests that no longer exist) instead of comparing with them"
+    "of tests that no longer exist) instead of comparing with them. Under CI "
+    "only from the command line, not from ini"
 )
 HELP_BASELINE_DIR = (
     "Keep fairness baselines below DIR (mirroring the test folders) instead "
@@ -53,6 +58,17 @@ HELP_MIN_GROUP_SIZE = (
     "Default min_group_size of fairness gates; a marker's value wins. "
     f"Default: {DEFAULT_MIN_GROUP_SIZE}"
 )
+
+
+def in_ci() -> bool:
+    """Return whether the environment variable ``CI`` is set (and not false).
+
+    Returns
+    -------
+    bool
+        True on CI services, which set ``CI=true``.
+    """
+    return os.environ.get("CI", "").strip().lower() not in CI_FALSE
 
 
 def min_group_size_arg(text: str) -> int:
@@ -124,6 +140,7 @@ def add_options(parser: pytest.Parser) -> None:
         "--fairness-report",
         metavar="PATH",
         type=report_path_arg,
+        action="append",
         default=None,
         help=HELP_REPORT,
     )
@@ -162,8 +179,9 @@ class Options:
 
     Attributes
     ----------
-    report : pathlib.Path or None
-        Where to write the report of every gate.
+    reports : tuple of pathlib.Path
+        Where to write the report of every gate, at most one path per
+        format.
     update_baselines : bool
         Rewrite baselines instead of comparing with them.
     baseline_dir : pathlib.Path or None
@@ -178,7 +196,7 @@ class Options:
         commands.
     """
 
-    report: Path | None = None
+    reports: tuple[Path, ...] = ()
     update_baselines: bool = False
     baseline_dir: Path | None = None
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
@@ -200,6 +218,55 @@ def _from_ini(config: pytest.Config, key: str, parse: Callable[[str], _T]) -> _T
         raise pytest.UsageError(msg) from None
 
 
+def _report_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return ".html" if suffix == ".htm" else suffix
+
+
+def _reports(config: pytest.Config, ini_dir: Path) -> tuple[Path, ...]:
+    """Return the report paths: every ``--fairness-report``, else the ini key."""
+    invocation = config.invocation_params.dir
+    given: list[str] = config.getoption("fairness_report") or []
+    if given:
+        paths = [Path(os.path.normpath(invocation / p)) for p in given]
+    elif config.getini("fairness_report"):
+        raw = _from_ini(config, "fairness_report", report_path_arg)
+        paths = [Path(os.path.normpath(ini_dir / raw))]
+    else:
+        return ()
+    by_format: dict[str, list[str]] = {}
+    for text, path in zip(given or [""], paths, strict=True):
+        by_format.setdefault(_report_format(path), []).append(text or str(path))
+    for suffix, texts in sorted(by_format.items()):
+        if len(texts) > 1:
+            listed = ", ".join(repr(t) for t in texts)
+            msg = (
+                f"--fairness-report was given {len(texts)} times for the {suffix} "
+                f"format ({listed}): give at most one path per format (.html, "
+                ".json, .md); several formats may be written at once."
+            )
+            raise pytest.UsageError(msg)
+    return tuple(paths)
+
+
+def _update_baselines(config: pytest.Config) -> bool:
+    """Return ``--fairness-update-baselines``, or the ini key (refused under CI)."""
+    if config.getoption("fairness_update_baselines"):
+        return True
+    if not config.getini("fairness_update_baselines"):
+        return False
+    if in_ci():
+        msg = (
+            f"{_ini_where(config, 'fairness_update_baselines')} is true and the "
+            "environment variable CI is set: a committed setting would accept "
+            "every regression on CI. Remove it from the ini file and pass "
+            "--fairness-update-baselines on the command line when you mean to "
+            "update the baselines."
+        )
+        raise pytest.UsageError(msg)
+    return True
+
+
 def resolve_options(config: pytest.Config) -> Options:
     """Resolve the session settings from the command line, then ini, then defaults.
 
@@ -217,20 +284,13 @@ def resolve_options(config: pytest.Config) -> Options:
     Raises
     ------
     pytest.UsageError
-        For a bad ini value; the message names the key and the file.
+        For a bad ini value (the message names the key and the file), for
+        ``--fairness-report`` given twice for one format, and for
+        ``fairness_update_baselines = true`` in an ini file when the
+        environment variable ``CI`` is set.
     """
     invocation = config.invocation_params.dir
     ini_dir = config.inipath.parent if config.inipath else config.rootpath
-
-    report: Path | None = None
-    cli_report = config.getoption("fairness_report")
-    if cli_report:
-        report = invocation / cli_report
-    elif config.getini("fairness_report"):
-        report = ini_dir / _from_ini(config, "fairness_report", report_path_arg)
-
-    cli_update = config.getoption("fairness_update_baselines")
-    update = bool(cli_update or config.getini("fairness_update_baselines"))
 
     baseline_dir: Path | None = None
     cli_dir = config.getoption("fairness_baseline_dir")
@@ -248,8 +308,8 @@ def resolve_options(config: pytest.Config) -> Options:
         size, source = DEFAULT_MIN_GROUP_SIZE, "default"
 
     return Options(
-        report=Path(os.path.normpath(report)) if report else None,
-        update_baselines=update,
+        reports=_reports(config, ini_dir),
+        update_baselines=_update_baselines(config),
         baseline_dir=Path(os.path.normpath(baseline_dir)) if baseline_dir else None,
         min_group_size=int(size),
         min_group_size_source=source,

@@ -1,24 +1,30 @@
 """Session state of the plugin, kept in ``config.stash``.
 
 On every process it caches the validated marker settings and the baseline
-files read. On the controller (the only process when pytest-xdist is not
-used) it collects the gate records carried on test reports and, at the end of
-the session, writes baselines and reports.
+files read, and notes which tests the selection removed. On the controller
+(the only process when pytest-xdist is not used) it collects the gate
+records carried on test reports and what ran, and, at the end of the
+session, writes baselines (:mod:`pytest_fairness.plugin._finish`) and
+reports.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_fairness.plugin._coverage import NARROWED_KEY, RunCoverage
 from pytest_fairness.plugin._marker import marker_entries, parse_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Generator
+
     from pytest_fairness.baseline import BaselineFile
     from pytest_fairness.plugin._marker import Entries, GateSettings
     from pytest_fairness.plugin._options import Options
@@ -72,9 +78,18 @@ class Notes:
     removed : dict
         Baseline file to keys dropped by ``--fairness-update-baselines``.
     errors : list of str
-        Baselines that could not be read or written.
-    report : str or None
-        The report file written.
+        Baselines, reports or summaries that could not be read or written;
+        any of them makes the run exit with status 1.
+    orphaned : dict
+        Baseline file to the test module it belongs to, which no longer
+        exists (its keys are also in ``unused``, or in ``removed``).
+    kept : list of str
+        Why ``--fairness-update-baselines`` removed no entry of tests that
+        did not run (an interrupted or narrowed run).
+    cleaned : list of str
+        Temporary files of interrupted writes that were removed.
+    reports : list of str
+        The report files written.
     """
 
     recorded: dict[str, list[str]] = field(default_factory=dict)
@@ -82,11 +97,21 @@ class Notes:
     unused: dict[str, list[str]] = field(default_factory=dict)
     removed: dict[str, list[str]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
-    report: str | None = None
+    orphaned: dict[str, str] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
+    cleaned: list[str] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(
-            self.recorded or self.updated or self.unused or self.removed or self.errors
+            self.recorded
+            or self.updated
+            or self.unused
+            or self.removed
+            or self.errors
+            or self.orphaned
+            or self.kept
+            or self.cleaned
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,7 +120,7 @@ class Notes:
         Returns
         -------
         dict
-            Every field.
+            Every field but ``reports``.
         """
         return {
             "recorded": self.recorded,
@@ -103,35 +128,45 @@ class Notes:
             "unused": self.unused,
             "removed": self.removed,
             "errors": self.errors,
+            "orphaned": self.orphaned,
+            "kept": self.kept,
+            "cleaned": self.cleaned,
         }
 
+    def extra_lines(self) -> list[str]:
+        """Return the notes that the renderers' ``note_lines`` does not show.
 
-def _fmt(value: Any) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
-def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    lines = []
-    for key in sorted(set(old) | set(new)):
-        if key not in new:
-            lines.append(f"{key}: removed")
-            continue
-        before = old.get(key, {}).get("metrics", {})
-        after = new[key].get("metrics", {})
-        for metric in sorted(set(before) | set(after)):
-            a = before.get(metric, {}).get("value")
-            b = after.get(metric, {}).get("value")
-            if metric not in after:
-                lines.append(f"{key}: {metric} removed")
-            elif metric not in before:
-                lines.append(f"{key}: {metric} recorded at {_fmt(b)}")
-            elif a != b:
-                lines.append(f"{key}: {metric} {_fmt(a)} -> {_fmt(b)}")
-    return lines
+        Returns
+        -------
+        list of str
+            Baseline files of deleted modules, why an update kept entries,
+            temporary files removed.
+        """
+        out = [
+            f"baseline file {path} belongs to {module}, which no longer exists"
+            + (
+                "; it was removed"
+                if path in self.removed
+                else "; --fairness-update-baselines removes it"
+            )
+            for path, module in sorted(self.orphaned.items())
+        ]
+        out += self.kept
+        if self.cleaned:
+            out.append(
+                "removed temporary files left by an interrupted write: "
+                + ", ".join(self.cleaned)
+            )
+        return out
 
 
 class FairnessState:
     """The plugin's state for one pytest process.
+
+    It is registered as a plugin on every process: on xdist workers it only
+    notes the modules whose tests the selection removed (sent to the
+    controller in ``workeroutput``); on the controller it also collects the
+    gate records and what ran.
 
     Parameters
     ----------
@@ -147,9 +182,16 @@ class FairnessState:
         self.is_controller = not hasattr(config, "workerinput")
         self.records: list[dict[str, Any]] = []
         self.notes = Notes()
+        self.coverage = RunCoverage()
+        #: When this process started; temporary files older than this are
+        #: leftovers of earlier runs.
+        self.started = time.time()
+        #: Module to the tests that reported (any phase).
+        self.seen: dict[str, set[str]] = {}
+        #: Module to the tests that skipped or failed in setup or call: their
+        #: baseline entries are kept.
+        self.undecided: dict[str, set[str]] = {}
         self._baselines: dict[Path, BaselineFile | Exception] = {}
-        self._seen: dict[str, set[str]] = {}
-        self._undecided: dict[str, set[str]] = {}
 
     # -- every process ---------------------------------------------------------
     def marker_entries(self, item: pytest.Item) -> Entries:
@@ -223,150 +265,174 @@ class FairnessState:
             raise cached
         return cached
 
+    def cached_baseline(self, path: Path) -> BaselineFile | None:
+        """Return a baseline file as this process first read it, if it did.
+
+        Parameters
+        ----------
+        path : pathlib.Path
+            The file.
+
+        Returns
+        -------
+        BaselineFile or None
+            None when no test read it, or it could not be read.
+        """
+        cached = self._baselines.get(path)
+        return None if isinstance(cached, Exception) else cached
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, items: list[pytest.Item]
+    ) -> Generator[None, None, None]:
+        """Note the modules whose tests any plugin deselected or dropped.
+
+        A wrapper around every other implementation (-k, -m, --deselect,
+        --lf, conftest files and plugins), comparing the items before and
+        after them, so that a plugin that drops items without calling
+        ``pytest_deselected`` is seen too.
+
+        Parameters
+        ----------
+        items : list of pytest.Item
+            The collected items, modified in place by the implementations.
+
+        Yields
+        ------
+        None
+            Control to the other implementations.
+        """
+        before = [item.nodeid for item in items]
+        result = yield
+        narrowed = self.coverage.note_selection(before, [i.nodeid for i in items])
+        workeroutput = getattr(self.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput[NARROWED_KEY] = sorted(narrowed)
+        return result
+
     # -- controller --------------------------------------------------------------
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Note the tests that will run (without xdist).
+
+        Parameters
+        ----------
+        session : pytest.Session
+            The session, whose ``items`` are selected.
+        """
+        if self.is_controller:
+            self.coverage.note_collected(item.nodeid for item in session.items)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        """Note the tests that will run, as an xdist worker collected them.
+
+        Parameters
+        ----------
+        node : xdist.workermanage.WorkerController
+            The worker.
+        ids : list of str
+            The test ids it collected (after selection).
+        """
+        self.coverage.note_collected(ids)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """Take the modules an xdist worker narrowed; note a lost worker.
+
+        Parameters
+        ----------
+        node : xdist.workermanage.WorkerController
+            The worker.
+        error : object
+            Why it went down, or None when it finished.
+        """
+        output = getattr(node, "workeroutput", None) or {}
+        self.coverage.narrowed.update(output.get(NARROWED_KEY, ()))
+        if error is not None:
+            self.coverage.lost_worker = str(getattr(node, "gateway", node))
+
+    def pytest_keyboard_interrupt(
+        self, excinfo: pytest.ExceptionInfo[BaseException]
+    ) -> None:
+        """Note that Ctrl-C or ``pytest.exit()`` ended the session.
+
+        Parameters
+        ----------
+        excinfo : pytest.ExceptionInfo
+            The exception.
+        """
+        self.coverage.note_interrupt(excinfo)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Take the gate records off a test report and note what ran.
 
-        Registered as a plugin on the controller only, so reports of xdist
-        workers arrive here too.
+        On the controller, reports of xdist workers arrive here too.
 
         Parameters
         ----------
         report : pytest.TestReport
             A report of any phase, from this process or an xdist worker.
         """
+        if not self.is_controller:
+            return
         module, test = split_nodeid(report.nodeid)
-        self._seen.setdefault(module, set()).add(test)
+        self.seen.setdefault(module, set()).add(test)
+        self.coverage.note_report(report)
         if report.when in ("setup", "call") and not report.passed:
-            self._undecided.setdefault(module, set()).add(test)
+            self.undecided.setdefault(module, set()).add(test)
         payload = getattr(report, REPORT_ATTR, None)
         if payload:
             self.records.extend(json.loads(payload))
 
-    def _whole_modules(self, session: pytest.Session) -> set[str]:
-        """Return the modules whose every test ran, so unused entries can be told."""
-        config = self.config
-        if session.shouldfail or session.shouldstop:
-            return set()
-        option = config.option
-        for name in ("keyword", "markexpr", "deselect", "lf", "stepwise"):
-            if getattr(option, name, None):
-                return set()
-        narrowed = set()
-        invocation = config.invocation_params.dir
-        for arg in config.args:
-            if "::" in arg:
-                narrowed.add(os.path.normpath(invocation / arg.partition("::")[0]))
-        root = config.rootpath
-        return {
-            m
-            for m in self._seen
-            if m.endswith(".py") and os.path.normpath(root / m) not in narrowed
-        }
-
     def finish(self, session: pytest.Session) -> None:
         """Write baselines and reports (controller only).
+
+        A baseline, report or summary that cannot be read or written is
+        noted, the other files are still written, and the session's exit
+        status becomes "tests failed" (unless it already says something
+        worse).
 
         Parameters
         ----------
         session : pytest.Session
-            The session ending; its exit status is set to "tests failed" when
-            a baseline could not be read or written.
+            The session ending.
         """
-        options = self.options
-        if not self.records and not self._seen:
-            self._write_outputs()
-            return
-        from pytest_fairness.baseline import (
-            BaselineFile,
-            baseline_path,
-            merge_entries,
-            unused_keys,
-        )
-        from pytest_fairness.exceptions import BaselineError
+        try:
+            if self.records or self.seen:
+                from pytest_fairness.plugin._finish import BaselineWriter
 
-        root = self.config.rootpath
-        recorded: dict[Path, dict[str, dict[str, Any]]] = {}
-        used: dict[Path, set[str]] = {}
-        for record in self.records:
-            info = record["baseline"]
-            if not info["enabled"]:
-                continue
-            path = Path(info["file"])
-            used.setdefault(path, set()).add(record["key"])
-            if info["write"]:
-                recorded.setdefault(path, {})[record["key"]] = info["entry"]
-        whole = self._whole_modules(session)
-        module_of: dict[Path, str] = {}
-        for module in self._seen:
-            if module.endswith(".py"):
-                path = baseline_path(
-                    module, rootpath=root, baseline_dir=options.baseline_dir
-                )
-                module_of[path] = module
-        paths = set(recorded) | {p for p in module_of if p.is_file()}
-        for path in sorted(paths):
-            shown = display_path(path, root)
-            try:
-                stored = BaselineFile.load(path)
-            except BaselineError as exc:
-                self.notes.errors.append(str(exc))
-                continue
-            owner = module_of.get(path)
-            unused: list[str] = []
-            if owner is not None and owner in whole and stored.exists:
-                unused = unused_keys(
-                    stored.gates, used.get(path, ()), self._undecided.get(owner, ())
-                )
-            drop = unused if options.update_baselines else []
-            new = merge_entries(
-                stored.gates,
-                recorded.get(path, {}),
-                update=options.update_baselines,
-                drop=drop,
+                BaselineWriter(self, session).run()
+        except Exception as exc:  # the summary and reports must still be written
+            self.notes.errors.append(
+                f"writing the baselines failed: {type(exc).__name__}: {exc}"
             )
-            try:
-                changed = stored.save(new)
-            except OSError as exc:
-                self.notes.errors.append(f"cannot write baseline file {path}: {exc}")
-                continue
-            if unused and not options.update_baselines:
-                self.notes.unused[shown] = unused
-            if drop:
-                self.notes.removed[shown] = list(drop)
-            if changed and options.update_baselines:
-                self.notes.updated[shown] = _changes(stored.gates, new)
-            elif changed:
-                self.notes.recorded[shown] = sorted(
-                    k for k in recorded.get(path, {}) if stored.gates.get(k) != new[k]
-                )
-        if self.notes.errors and session.exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        self._write_outputs()
+        finally:
+            self._write_outputs()
+            if self.notes.errors and session.exitstatus == pytest.ExitCode.OK:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def _write_outputs(self) -> None:
         records = self.sorted_records()
-        report = self.options.report
+        reports = self.options.reports
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if report is None and not (summary and (records or self.notes)):
+        if not reports and not (summary and (records or self.notes)):
             return
         from pytest_fairness.plugin._render import json_report, markdown_report
         from pytest_fairness.plugin._render_html import html_report
 
-        if report is not None:
-            renderers = {
-                ".html": html_report,
-                ".htm": html_report,
-                ".json": json_report,
-            }
+        renderers = {".html": html_report, ".htm": html_report, ".json": json_report}
+        for report in reports:
             render = renderers.get(report.suffix.lower(), markdown_report)
-            text = render(records, self.notes)
             try:
+                text = render(records, self.notes)
                 report.parent.mkdir(parents=True, exist_ok=True)
                 report.write_text(text, encoding="utf-8")
-                self.notes.report = str(report)
+                self.notes.reports.append(str(report))
             except OSError as exc:
-                self.notes.errors.append(f"cannot write report {report}: {exc}")
+                self.notes.errors.append(
+                    f"cannot write report {report}: {exc}. Choose a writable "
+                    "path with --fairness-report=PATH"
+                )
         if summary and (records or self.notes):
             try:
                 with Path(summary).open("a", encoding="utf-8") as handle:
@@ -388,7 +454,20 @@ class FairnessState:
 
 
 def display_path(path: Path, root: Path) -> str:
-    """Return ``path`` relative to ``root`` when inside it, else absolute."""
+    """Return ``path`` relative to ``root`` when inside it, else absolute.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A file.
+    root : pathlib.Path
+        The rootdir.
+
+    Returns
+    -------
+    str
+        The path to show.
+    """
     try:
         return path.relative_to(root).as_posix()
     except ValueError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import json
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,11 @@ class Project:
         if subprocess:
             return self.pytester.runpytest_subprocess(*full)
         return self.pytester.runpytest("-W", "default", *full)
+
+    def command(self, *args: str) -> list[str]:
+        """The command line of a pytest subprocess run like :meth:`run`, for Popen."""
+        python = [sys.executable, "-m", "pytest"]
+        return [*python, *PLUGIN_ARGS, "-p", "no:cacheprovider", *args]
 
     def baseline_file(self, name: str = "test_model") -> Path:
         return self.path / "__fairness__" / f"{name}.json"

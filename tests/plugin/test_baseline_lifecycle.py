@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from pytest_fairness.baseline import dumps
+from pytest_fairness.baseline import LOCK_NAME, dumps
 
 GATE = """
 @pytest.mark.fairness_gate(
@@ -115,7 +115,12 @@ def test_the_update_flag_writes_a_deterministic_file_that_then_passes_in_ci(
     assert entry["rows"]["n"] == 80
     assert entry["rows"]["fingerprint"].startswith("sha256:")
     assert all(len(line) <= 76 for line in entry["rows"]["decisions"])
-    assert [p.name for p in path.parent.iterdir()] == ["test_model.json"]
+    # beside it only the (empty) lock file of the folder
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        LOCK_NAME,
+        "test_model.json",
+    ]
+    assert (path.parent / LOCK_NAME).read_bytes() == b""
 
     monkeypatch.setenv("CI", "true")
     again = project.run()

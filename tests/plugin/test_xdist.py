@@ -36,7 +36,7 @@ XDIST = ("-n", "2", "-p", "no:benchmark")
 
 
 def snapshot(project: Project) -> dict[str, str]:
-    files = sorted((project.path / "__fairness__").iterdir())
+    files = sorted((project.path / "__fairness__").glob("*.json"))
     return {p.name: p.read_text() for p in files}
 
 
