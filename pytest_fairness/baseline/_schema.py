@@ -355,11 +355,19 @@ def parse_document(text: str, path: Path) -> Entries:
         or not isinstance(schema, int)
         or not OLDEST_SCHEMA <= schema <= SCHEMA_VERSION
     ):
+        newer = isinstance(schema, int) and not isinstance(schema, bool)
+        newer = newer and schema > SCHEMA_VERSION
+        advice = (
+            "It was written by a newer pytest-fairness: upgrade it (pip install "
+            "-U pytest-fairness), or delete the file and record the baselines "
+            "again with --fairness-update-baselines. The file is left untouched."
+            if newer
+            else _ADVICE
+        )
         msg = (
             f"baseline file {path} has schema {schema!r}; this version of "
             f"pytest-fairness ({__version__}) reads schemas {OLDEST_SCHEMA} to "
-            f"{SCHEMA_VERSION}. {_ADVICE} A file of a newer schema needs a newer "
-            "pytest-fairness."
+            f"{SCHEMA_VERSION}. {advice}"
         )
         raise BaselineError(msg)
     gates = data.get("gates")
