@@ -111,9 +111,14 @@ class BaselineWriter:
                 self.recorded.setdefault(path, {})[record["key"]] = info["entry"]
         self.whole, self.why_not = state.coverage.whole_modules(session)
         self.reason = state.coverage.session_reason(session)
+        # Test ids name modules relative to the rootdir; one outside it is
+        # named by its file name alone, which is no path: left out, so its
+        # entries are never judged unused.
         modules = set(state.coverage.collected or {}) | set(state.seen)
         self.module_of = {
-            self._path_of(self.root / m): m for m in modules if m.endswith(".py")
+            self._path_of(self.root / m): m
+            for m in modules
+            if m.endswith(".py") and (self.root / m).is_file()
         }
         self.orphans = self._orphans()
         self._cleaned: set[Path] = set()
