@@ -27,6 +27,9 @@ NOT_LOADED = (
     "pytest_fairness.metrics",
     "pytest_fairness.gates",
     "pytest_fairness.plugin._gate",
+    "pytest_fairness.plugin._finish",
+    "pytest_fairness.baseline",
+    "filelock",
 )
 
 
@@ -66,3 +69,33 @@ def test_the_plugin_can_be_disabled_by_its_entry_point_name(project: Project) ->
     project.pytester.makepyfile(test_plain="def test_plain():\n    pass\n")
     result = project.pytester.runpytest_subprocess("-p", "no:fairness", "--markers")
     assert "fairness_gate" not in result.stdout.str()
+
+
+# Writes whether the lock library was loaded by the end of the session.
+REPORT_LOCK_LIBRARY = """
+import pathlib
+import sys
+
+
+def pytest_unconfigure(config):
+    pathlib.Path("loaded.txt").write_text(str("filelock" in sys.modules))
+"""
+GATE = """
+@pytest.mark.fairness_gate(demographic_parity_difference=0.1, baseline=True)
+def test_model(fairness):
+    fairness.check(Y_TRUE, approve(0.5, 0.5), sensitive_features=SEX)
+"""
+
+
+def test_the_lock_library_loads_only_when_a_baseline_is_written(
+    project: Project,
+) -> None:
+    project.write(GATE)
+    project.pytester.makeconftest(REPORT_LOCK_LIBRARY)
+    loaded = project.path / "loaded.txt"
+    project.run("--fairness-update-baselines", subprocess=True).assert_outcomes(
+        passed=1
+    )
+    assert loaded.read_text() == "True"
+    project.run(subprocess=True).assert_outcomes(passed=1)  # compares only
+    assert loaded.read_text() == "False"

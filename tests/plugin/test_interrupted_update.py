@@ -172,3 +172,21 @@ def test_a_whole_normal_run_still_prunes_under_xdist(project: Project) -> None:
         "test_c",
         "test_e",
     ]
+
+
+def test_a_run_stopped_by_maxfail_keeps_the_entries_of_tests_after_it(
+    project: Project,
+) -> None:
+    recorded(project)
+    project.write(
+        GATES.replace("    gate(fairness)\n    if STOP", "    assert 0\n    if STOP")
+    )
+    result = project.run("-x", "--fairness-update-baselines")
+    result.assert_outcomes(passed=1, failed=1)
+    assert sorted(project.baseline()["gates"]) == ALL
+    result.stdout.fnmatch_lines(
+        [
+            "--fairness-update-baselines removed no baseline entry: the session "
+            "stopped early (stopping after 1 failures)*"
+        ]
+    )
