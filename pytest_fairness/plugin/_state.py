@@ -433,13 +433,23 @@ class FairnessState:
                     f"cannot write report {report}: {exc}. Choose a writable "
                     "path with --fairness-report=PATH"
                 )
+            except Exception as exc:  # a renderer's bug must not stop the others
+                self.notes.errors.append(
+                    f"cannot render report {report}: {type(exc).__name__}: {exc}"
+                )
         if summary and (records or self.notes):
             try:
+                text = markdown_report(records, self.notes)
                 with Path(summary).open("a", encoding="utf-8") as handle:
-                    handle.write(markdown_report(records, self.notes))
+                    handle.write(text)
             except OSError as exc:
                 self.notes.errors.append(
                     f"cannot append to GITHUB_STEP_SUMMARY {summary}: {exc}"
+                )
+            except Exception as exc:  # a renderer's bug must not stop the others
+                self.notes.errors.append(
+                    f"cannot render GITHUB_STEP_SUMMARY {summary}: "
+                    f"{type(exc).__name__}: {exc}"
                 )
 
     def sorted_records(self) -> list[dict[str, Any]]:

@@ -65,6 +65,39 @@ def test_a_step_summary_that_cannot_be_written_fails_the_run(
     )
 
 
+BROKEN_RENDERER = """
+import pytest_fairness.plugin._render_html as html
+
+
+def broken(records, notes):
+    raise RuntimeError("boom")
+
+
+html.html_report = broken
+"""
+
+
+def test_a_renderer_that_breaks_fails_the_run_and_the_other_outputs_are_written(
+    project: Project,
+) -> None:
+    project.write(GATE)
+    project.pytester.makeconftest(BROKEN_RENDERER)
+    result = project.run(
+        "--fairness-report=g.html", "--fairness-report=g.json", subprocess=True
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    path = project.path / "g.html"
+    result.stdout.fnmatch_lines(
+        [f"error: cannot render report {path}: RuntimeError: boom"]
+    )
+    assert not path.exists()
+    report = json.loads((project.path / "g.json").read_text())
+    assert report["baselines"]["errors"] == [
+        f"cannot render report {path}: RuntimeError: boom"
+    ]
+    assert "test_model" in project.baseline()["gates"]
+
+
 # A disk that fills up when test_model.json is renamed into place.
 DISK_FULL = """
 import errno
