@@ -33,7 +33,7 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["NARROWED_KEY", "RunCoverage"]
+__all__ = ["NARROWED_KEY", "RunCoverage", "folder_is_covered"]
 
 #: Key of the modules narrowed on an xdist worker, in ``config.workeroutput``.
 NARROWED_KEY = "fairness_narrowed_modules"
