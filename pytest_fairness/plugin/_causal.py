@@ -24,7 +24,6 @@ from pytest_fairness.plugin._gate import (
     bound_row,
     check_name,
     conclude,
-    in_ci,
     judge_gate,
     stored_baseline,
     update_command,
@@ -35,6 +34,7 @@ from pytest_fairness.plugin._marker import (
     MarkerError,
     parse_settings,
 )
+from pytest_fairness.plugin._options import in_ci
 from pytest_fairness.plugin._state import (
     RECORDS_KEY,
     FairnessState,

@@ -9,7 +9,6 @@ and a test outcome. It computes no metric itself.
 from __future__ import annotations
 
 import math
-import os
 import shlex
 import warnings
 from collections.abc import Mapping
@@ -28,6 +27,7 @@ from pytest_fairness.exceptions import (
     FairnessWarning,
 )
 from pytest_fairness.plugin._marker import MarkerError, parse_settings
+from pytest_fairness.plugin._options import in_ci
 from pytest_fairness.plugin._render import gate_lines
 from pytest_fairness.plugin._state import (
     RECORDS_KEY,
@@ -50,25 +50,11 @@ __all__ = [
     "check_name",
     "conclude",
     "gate_verdict",
-    "in_ci",
     "judge_gate",
     "run_check",
     "stored_baseline",
     "update_command",
 ]
-
-_FALSE = ("", "0", "false", "no", "off")
-
-
-def in_ci() -> bool:
-    """Return whether the environment variable ``CI`` is set (and not false).
-
-    Returns
-    -------
-    bool
-        True on CI services, which set ``CI=true``.
-    """
-    return os.environ.get("CI", "").strip().lower() not in _FALSE
 
 
 def update_command(state: FairnessState, nodeid: str) -> str:
