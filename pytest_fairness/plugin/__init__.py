@@ -83,6 +83,23 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"fairness: {', '.join(parts)}"] if parts else []
 
 
+def _marked_itself(item: pytest.Item) -> bool:
+    """Return whether the test function itself carries ``fairness_gate``."""
+    return any(node is item for node, _ in item.iter_markers_with_node(MARKER))
+
+
+def _gated(item: pytest.Item) -> bool:
+    """Return whether ``fairness_gate`` applies to a test.
+
+    A marker on the test itself always applies; one inherited from its module
+    or class applies to the tests that request the ``fairness`` fixture, so
+    that a module's ``pytestmark`` leaves its plain unit tests alone.
+    """
+    if item.get_closest_marker(MARKER) is None:
+        return False
+    return "fairness" in getattr(item, "fixturenames", ()) or _marked_itself(item)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Validate the ``fairness_gate`` markers of a test in its setup.
@@ -92,7 +109,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     item : pytest.Item
         The test.
     """
-    if item.get_closest_marker(MARKER) is None:
+    if not _gated(item):
         return
     try:
         item.config.stash[STATE_KEY].validate(item)
@@ -105,7 +122,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
-    """Fail a test that carries ``fairness_gate`` but never checked a gate.
+    """Fail a test marked ``fairness_gate`` itself that never checked a gate.
+
+    A marker inherited from the module or class demands nothing: it gives
+    the defaults of the tests that use the ``fairness`` fixture.
 
     Parameters
     ----------
@@ -118,9 +138,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         Control to the test body.
     """
     result = yield
-    if item.get_closest_marker(MARKER) is not None and not item.stash.get(
-        RECORDS_KEY, None
-    ):
+    if _marked_itself(item) and not item.stash.get(RECORDS_KEY, None):
         uses = "fairness" in getattr(item, "fixturenames", ())
         how = (
             "call fairness.check(y_true, y_pred, sensitive_features=...) in it"
