@@ -9,6 +9,7 @@ and a test outcome. It computes no metric itself.
 from __future__ import annotations
 
 import math
+import re
 import shlex
 import warnings
 from collections.abc import Mapping
@@ -157,6 +158,16 @@ def check_name(name: object, caller: str = "fairness.check") -> str | None:
     raise FairnessValueError(msg)
 
 
+def _pos_label_from(
+    item: pytest.Item, state: FairnessState, overrides: Mapping[str, Any]
+) -> str:
+    """Name where the test's ``pos_label`` was set ("" when it was not)."""
+    if "pos_label" in overrides:
+        return f"fairness.check() in {item.nodeid}"
+    entry = state.marker_entries(item).get("pos_label")
+    return "" if entry is None else entry[1]
+
+
 def _settings(
     item: pytest.Item, state: FairnessState, overrides: Mapping[str, Any]
 ) -> GateSettings:
@@ -177,6 +188,26 @@ def _settings(
         )
         raise FairnessValueError(msg)
     return settings
+
+
+_POS_LABEL_HINT = re.compile(r"Pass pos_label=, e\.g\. pos_label=(.*)\.$", re.DOTALL)
+
+
+def _audit_error(exc: FairnessValueError, pos_label_from: str) -> FairnessValueError:
+    """Say where a test sets ``pos_label`` when the audit needs (another) one."""
+    text = str(exc)
+    match = _POS_LABEL_HINT.search(text)
+    if match is not None:
+        example = match.group(1)
+        text = (
+            text[: match.start()]
+            + "Pass pos_label= to fairness.check() or to the fairness_gate marker: "
+            f"fairness.check(..., pos_label={example}) or "
+            f"@pytest.mark.fairness_gate(pos_label={example})."
+        )
+    elif text.startswith("pos_label=") and pos_label_from:
+        text += f" (pos_label from {pos_label_from})"
+    return FairnessValueError(text)
 
 
 def _group(group: tuple[Any, ...]) -> list[Any]:
@@ -715,20 +746,23 @@ def run_check(
     sensitive = _sensitive(sensitive_features, data, settings)
     with warnings.catch_warnings(record=True) as caught, capture_rows() as captured:
         warnings.simplefilter("always")
-        report = pf.audit(
-            y_true,
-            y_pred,
-            sensitive_features=sensitive,
-            data=data,
-            y_score=y_score,
-            sample_weight=sample_weight,
-            intersectional=settings.intersectional,
-            min_group_size=min_group_size,
-            min_denominator=settings.min_denominator,
-            reference=settings.reference,
-            pos_label=settings.pos_label,
-            confidence=settings.confidence,
-        )
+        try:
+            report = pf.audit(
+                y_true,
+                y_pred,
+                sensitive_features=sensitive,
+                data=data,
+                y_score=y_score,
+                sample_weight=sample_weight,
+                intersectional=settings.intersectional,
+                min_group_size=min_group_size,
+                min_denominator=settings.min_denominator,
+                reference=settings.reference,
+                pos_label=settings.pos_label,
+                confidence=settings.confidence,
+            )
+        except FairnessValueError as exc:
+            raise _audit_error(exc, _pos_label_from(item, state, overrides)) from None
     # Re-issued so that they point at the test's call of fairness.check.
     for w in caught:
         warnings.warn(w.message, stacklevel=3)
