@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from pytest_fairness._escape import terminal
 from pytest_fairness.exceptions import FairnessGateFailure
 from pytest_fairness.gates._bounds import Bound, BoundsLike, parse_bounds
 
@@ -333,7 +334,7 @@ class GateResult:
             for r in self.results
         ]
         table = tabulate(
-            rows,
+            [[terminal(c) for c in row] for row in rows],
             headers=["metric", "bound", "value", "verdict", "worst pair"],
             tablefmt="simple",
             disable_numparse=True,
@@ -376,7 +377,8 @@ class GateResult:
         left_out = left_out_lines(excluded, lost)
         if left_out:
             out += ["", *left_out]
-        return out
+        # group labels and column names come from data
+        return [terminal(line) for line in out]
 
     def __str__(self) -> str:
         return "\n".join(self.lines())

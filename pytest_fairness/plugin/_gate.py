@@ -149,13 +149,32 @@ def check_name(name: object, caller: str = "fairness.check") -> str | None:
     Raises
     ------
     FairnessValueError
-        For anything else.
+        For anything else, and for a name holding control characters (a
+        newline, ESC, NUL ...), line separators or bidirectional controls: a
+        name keys the baseline entry and the JUnit property and appears in
+        every output, so it must read the same everywhere.
     """
     __tracebackhide__ = True
-    if name is None or (isinstance(name, str) and name.strip()):
+    from pytest_fairness._escape import unsafe_characters
+
+    if name is None:
         return name
-    msg = f"{caller}(name=...) must be a non-empty string. Got {name!r}."
-    raise FairnessValueError(msg)
+    if not (isinstance(name, str) and name.strip()):
+        msg = f"{caller}(name=...) must be a non-empty string. Got {name!r}."
+        raise FairnessValueError(msg)
+    bad = unsafe_characters(name)
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        msg = (
+            f"{caller}(name=...) must be printable text: it names the check in "
+            "the baseline file, the JUnit properties and every report. Got "
+            f"{name!r}, which holds {shown}. Allowed: any text without control "
+            "characters (newline, tab, ESC ...), line separators or "
+            "bidirectional controls. Hint: name checks after the model or "
+            "slice (name='women'), or pass repr(label) for a label from data."
+        )
+        raise FairnessValueError(msg)
+    return name
 
 
 def _pos_label_from(
@@ -398,7 +417,11 @@ def _group_tables(report: FairnessReport, metrics: list[str]) -> list[dict[str, 
 
 
 def _user_properties(item: pytest.Item, record: Mapping[str, Any]) -> None:
+    """One JUnit property per bound: ``fairness.[<name>.]<disparity>``."""
     import json
+
+    from pytest_fairness._escape import xml_attr
+    from pytest_fairness.plugin._render import pair_text
 
     prefix = "fairness." + (f"{record['name']}." if record["name"] else "")
     for row in record["bounds"]:
@@ -407,6 +430,9 @@ def _user_properties(item: pytest.Item, record: Mapping[str, Any]) -> None:
             "value": row["value"],
             "verdict": row["outcome"],
         }
+        if row.get("low") is not None and row.get("high") is not None:
+            # as the terminal shows it; JSON writes it in ASCII
+            value["worst_pair"] = xml_attr(pair_text(row))
         if record["baseline"]["enabled"]:
             for key in (
                 "baseline",
@@ -420,7 +446,7 @@ def _user_properties(item: pytest.Item, record: Mapping[str, Any]) -> None:
             ):
                 value[key] = row.get(key)
         text = json.dumps(canonical(value), sort_keys=True)
-        item.user_properties.append((prefix + row["metric"], text))
+        item.user_properties.append((xml_attr(prefix + row["metric"]), text))
 
 
 def gate_verdict(rows: list[dict[str, Any]], on_inconclusive: str) -> str:

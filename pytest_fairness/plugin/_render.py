@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from pytest_fairness import _escape as esc
 from pytest_fairness._version import __version__
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ __all__ = [
     "group_lines",
     "json_report",
     "markdown_report",
+    "pair_text",
     "summary_lines",
     "summary_rows",
     "verdict_text",
@@ -96,10 +98,16 @@ def _signed_interval(interval: Sequence[float | None] | None) -> str:
 
 
 def _table(rows: Sequence[Sequence[str]], headers: Sequence[str], fmt: str) -> str:
+    """Lay out a terminal table, escaping cells first so that widths stay right."""
     from tabulate import tabulate
 
     return str(
-        tabulate(rows, headers=list(headers), tablefmt=fmt, disable_numparse=True)
+        tabulate(
+            [[esc.terminal(c) for c in row] for row in rows],
+            headers=[esc.terminal(h) for h in headers],
+            tablefmt=fmt,
+            disable_numparse=True,
+        )
     )
 
 
@@ -123,6 +131,23 @@ def verdict_text(row: Mapping[str, Any]) -> str:
     elif row["outcome"] == "passed" and status in _PASSED_STATUS:
         text += f" ({_PASSED_STATUS[status]})"
     return text
+
+
+def pair_text(row: Mapping[str, Any]) -> str:
+    """Return a bound's worst pair of groups, or why it has none (plain text).
+
+    Parameters
+    ----------
+    row : mapping
+        A bound of a gate record.
+
+    Returns
+    -------
+    str
+        ``selection_rate: female 0.550 (n=200) vs male 0.640 (n=200)``, not
+        escaped for any output.
+    """
+    return _pair(row)
 
 
 def _pair(row: Mapping[str, Any]) -> str:
@@ -333,7 +358,7 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
         out.append(
             f"If the change is intended, accept it with: {record['update_command']}"
         )
-    return out
+    return [esc.terminal(line) for line in out]
 
 
 def _left_out(record: Mapping[str, Any]) -> list[str]:
@@ -436,7 +461,10 @@ def group_lines(record: Mapping[str, Any]) -> list[str]:
     out = []
     for table in record["groups"]:
         headers, rows = group_table(table)
-        out += [f"{gate_label(record)}:", *_table(rows, headers, "simple").splitlines()]
+        out += [
+            esc.terminal(f"{gate_label(record)}:"),
+            *_table(rows, headers, "simple").splitlines(),
+        ]
         out.append("")
     return out
 
@@ -499,16 +527,12 @@ def summary_lines(
     notes_text = note_lines(notes)
     if notes_text:
         out += ["", *notes_text]
-    return out
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return [esc.terminal(line) for line in out]
 
 
 def _md_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> list[str]:
     def line(cells: Sequence[str]) -> str:
-        return "| " + " | ".join(_md_cell(c) for c in cells) + " |"
+        return "| " + " | ".join(esc.markdown(c, cell=True) for c in cells) + " |"
 
     return [line(headers), "|" + "---|" * len(headers), *(line(r) for r in rows)]
 
@@ -540,7 +564,8 @@ def markdown_report(records: Sequence[Mapping[str, Any]], notes: Notes) -> str:
     if records:
         out += [*_md_table(summary_rows(records), SUMMARY_HEADERS), ""]
         pairs = [
-            f"- `{_md_cell(gate_label(rec))}` {r['metric']}: {_md_cell(_pair(r))}"
+            f"- {esc.markdown(gate_label(rec))} {esc.markdown(r['metric'])}: "
+            f"{esc.markdown(_pair(r))}"
             for rec in records
             for r in rec["bounds"]
         ]
@@ -548,7 +573,7 @@ def markdown_report(records: Sequence[Mapping[str, Any]], notes: Notes) -> str:
         out.append("")
     notes_text = note_lines(notes)
     if notes_text:
-        out += [f"- {_md_cell(line.strip())}" for line in notes_text] + [""]
+        out += [f"- {esc.markdown(line.strip())}" for line in notes_text] + [""]
     return "\n".join(out)
 
 

@@ -1,14 +1,15 @@
 """The HTML gate report: one self-contained page drawn from gate records.
 
 Inline CSS, no scripts or external files; every text from a record is
-escaped. Loaded only when a report path ends in ``.html`` or ``.htm``.
+escaped (:func:`pytest_fairness._escape.html`). Loaded only when a report
+path ends in ``.html`` or ``.htm``.
 """
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Any
 
+from pytest_fairness import _escape as esc
 from pytest_fairness._version import __version__
 from pytest_fairness.plugin._render import (
     SUMMARY_HEADERS,
@@ -48,7 +49,7 @@ _SUMMARY_NUMERIC = {"value", "baseline", "change"}
 
 
 def _h(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return esc.html(text)
 
 
 def _html_table(
@@ -113,7 +114,7 @@ def _html_gate(index: int, record: Mapping[str, Any]) -> list[str]:
         f"<summary>{_h(gate_label(record))} "
         f'<span class="verdict {_h(verdict)}">{_h(verdict.upper())}</span>'
         "</summary>",
-        "<pre>" + _h("\n".join(gate_lines(record))) + "</pre>",
+        "<pre>" + "\n".join(_h(line) for line in gate_lines(record)) + "</pre>",
         *_html_groups(record),
         "</details>",
         "</section>",
