@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "gate_label",
     "gate_lines",
+    "gate_notes",
     "group_lines",
     "json_report",
     "markdown_report",
@@ -487,6 +488,35 @@ def note_lines(notes: Notes) -> list[str]:
     return out
 
 
+def gate_notes(record: Mapping[str, Any]) -> list[str]:
+    """Return what a gate left out or could not settle, and its baseline notices.
+
+    These are also warnings, which ``-p no:warnings`` or a warning filter can
+    hide; the summary repeats them once per gate.
+
+    Parameters
+    ----------
+    record : mapping
+        A gate record.
+
+    Returns
+    -------
+    list of str
+        The groups left out (for size, an undefined rate or a thin
+        denominator) and the levels not compared, how much more data would
+        settle each inconclusive bound, and the baseline's notices (a newly
+        recorded baseline, a definition that changed). Not escaped.
+    """
+    out = _left_out(record)
+    out += [
+        f"to settle {r['metric']}: {r['settle']}"
+        for r in record["bounds"]
+        if r.get("settle") and r["outcome"] == "inconclusive"
+    ]
+    out += list(record["baseline"].get("warnings") or ())
+    return out
+
+
 def summary_lines(
     records: Sequence[Mapping[str, Any]], notes: Notes, *, verbose: bool
 ) -> list[str]:
@@ -504,11 +534,18 @@ def summary_lines(
     Returns
     -------
     list of str
-        The table of every bound, improvements, baseline notes.
+        The table of every bound, then for each gate that has some, the
+        groups it left out, the data that would settle its inconclusive
+        bounds and its baseline notices; improvements, the per-group tables
+        when verbose, and the baseline notes.
     """
     out: list[str] = []
     if records:
         out += _table(summary_rows(records), SUMMARY_HEADERS, "simple").splitlines()
+    for record in records:
+        lines = gate_notes(record)
+        if lines:
+            out += ["", f"{gate_label(record)}:", *(f"  {line}" for line in lines)]
     improved = [
         f"{gate_label(rec)}: {r['metric']} {_fmt(r['baseline'])} -> {_fmt(r['value'])}"
         for rec in records
@@ -558,7 +595,8 @@ def markdown_report(records: Sequence[Mapping[str, Any]], notes: Notes) -> str:
     -------
     str
         A ``## Fairness gates`` section: a verdict line, the table of every
-        bound, each gate's worst pairs and the baseline notes.
+        bound, each gate's worst pairs, the groups each gate left out (and
+        its other notes, see :func:`gate_notes`) and the baseline notes.
     """
     out = ["## Fairness gates", "", verdict_line(records), ""]
     if records:
@@ -571,6 +609,13 @@ def markdown_report(records: Sequence[Mapping[str, Any]], notes: Notes) -> str:
         ]
         out += ["<details><summary>worst pairs</summary>", "", *pairs, "", "</details>"]
         out.append("")
+        gate_notes_md = [
+            f"- {esc.markdown(gate_label(rec))}: {esc.markdown(line)}"
+            for rec in records
+            for line in gate_notes(rec)
+        ]
+        if gate_notes_md:
+            out += [*gate_notes_md, ""]
     notes_text = note_lines(notes)
     if notes_text:
         out += [f"- {esc.markdown(line.strip())}" for line in notes_text] + [""]
