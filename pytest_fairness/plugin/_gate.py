@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from pytest_fairness.plugin._marker import GateSettings
 
 __all__ = [
+    "FAILURES_KEY",
     "baseline_info",
     "bound_row",
     "check_name",
@@ -56,6 +57,10 @@ __all__ = [
     "stored_baseline",
     "update_command",
 ]
+
+#: The failure each gate of a test raised, by gate key: the report of the test
+#: tells from it whether a failure ended the test or was caught.
+FAILURES_KEY = pytest.StashKey[dict[str, BaseException]]()
 
 
 def update_command(state: FairnessState, nodeid: str) -> str:
@@ -505,7 +510,9 @@ def conclude(
     _user_properties(item, record)
 
     if record["verdict"] == "failed":
-        raise FairnessGateFailure("\n".join(gate_lines(record)), result=result)
+        failure = FairnessGateFailure("\n".join(gate_lines(record)), result=result)
+        item.stash.setdefault(FAILURES_KEY, {})[record["key"]] = failure
+        raise failure
     if record["verdict"] == "inconclusive":
         text = "\n".join(gate_lines(record))
         if on_inconclusive == "skip":

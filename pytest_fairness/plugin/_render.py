@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pytest_fairness.plugin._state import Notes
 
 __all__ = [
+    "gate_heading",
     "gate_label",
     "gate_lines",
     "gate_notes",
@@ -29,6 +30,7 @@ __all__ = [
     "pair_text",
     "summary_lines",
     "summary_rows",
+    "verdict_line",
     "verdict_text",
 ]
 
@@ -112,13 +114,16 @@ def _table(rows: Sequence[Sequence[str]], headers: Sequence[str], fmt: str) -> s
     )
 
 
-def verdict_text(row: Mapping[str, Any]) -> str:
+def verdict_text(row: Mapping[str, Any], *, expected: bool = False) -> str:
     """Return the verdict shown for one bound, e.g. ``PASSED (improved)``.
 
     Parameters
     ----------
     row : mapping
         A bound of a gate record.
+    expected : bool, default=False
+        The gate's failure was expected (caught by the test, or in an xfail
+        test): a bound that did not pass reads ``FAILED (expected)``.
 
     Returns
     -------
@@ -127,11 +132,41 @@ def verdict_text(row: Mapping[str, Any]) -> str:
     """
     text = _VERDICT[row["outcome"]]
     status = row.get("status")
-    if row["outcome"] == "passed" and status == "within_noise":
+    if row["outcome"] != "passed" and expected:
+        text += " (expected)"
+    elif row["outcome"] == "passed" and status == "within_noise":
         text += f" (within noise ±{_fmt(row.get('noise'))})"
     elif row["outcome"] == "passed" and status in _PASSED_STATUS:
         text += f" ({_PASSED_STATUS[status]})"
     return text
+
+
+# the outcome a gate's heading shows: the first of these among its bounds
+_HEADING_ORDER = ("failed", "regressed", "missing", "changed", "inconclusive")
+
+
+def gate_heading(record: Mapping[str, Any]) -> tuple[str, str]:
+    """Return the verdict a gate's heading shows, consistent with its rows.
+
+    Parameters
+    ----------
+    record : mapping
+        A gate record.
+
+    Returns
+    -------
+    tuple of str
+        The text (``PASSED``, ``FAILED``, ``REGRESSED``, ``NO BASELINE``,
+        ``DEFINITION CHANGED`` or ``INCONCLUSIVE``, the worst verdict among
+        its bounds, with `` (expected)`` for an expected failure) and the
+        outcome it stands for (``passed``, ``failed``, ...).
+    """
+    outcomes = {row["outcome"] for row in record["bounds"]}
+    outcome = next((o for o in _HEADING_ORDER if o in outcomes), "passed")
+    text = _VERDICT[outcome]
+    if outcome != "passed" and record.get("expected"):
+        text += " (expected)"
+    return text, outcome
 
 
 def pair_text(row: Mapping[str, Any]) -> str:
@@ -397,7 +432,7 @@ def summary_rows(records: Sequence[Mapping[str, Any]]) -> list[list[str]]:
             _fmt(r["value"]),
             "-" if r["baseline"] is None else _fmt(r["baseline"]),
             _change(r["change"]),
-            verdict_text(r),
+            verdict_text(r, expected=bool(record.get("expected"))),
         ]
         for record in records
         for r in record["bounds"]
@@ -542,6 +577,7 @@ def summary_lines(
     out: list[str] = []
     if records:
         out += _table(summary_rows(records), SUMMARY_HEADERS, "simple").splitlines()
+        out.append(verdict_line(records))
     for record in records:
         lines = gate_notes(record)
         if lines:
@@ -575,10 +611,26 @@ def _md_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> list[str
 
 
 def verdict_line(records: Sequence[Mapping[str, Any]]) -> str:
+    """Count the gates, those that did not pass, and those expected to fail.
+
+    Parameters
+    ----------
+    records : sequence of mapping
+        Gate records.
+
+    Returns
+    -------
+    str
+        ``3 gate(s), 1 not passed``, followed by ``, 1 failed as expected``
+        when tests expected gates to fail (those are not counted as not
+        passed).
+    """
     if not records:
         return "No fairness gate ran."
-    failed = sum(r["verdict"] != "passed" for r in records)
-    return f"{len(records)} gate(s), {failed} not passed"
+    expected = sum(bool(r.get("expected")) for r in records)
+    failed = sum(r["verdict"] != "passed" and not r.get("expected") for r in records)
+    text = f"{len(records)} gate(s), {failed} not passed"
+    return text + (f", {expected} failed as expected" if expected else "")
 
 
 def markdown_report(records: Sequence[Mapping[str, Any]], notes: Notes) -> str:
