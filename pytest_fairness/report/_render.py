@@ -8,11 +8,10 @@ PYTEST_DONT_REWRITE
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from pytest_fairness import _escape as esc
-from pytest_fairness.gates._result import format_group
+from pytest_fairness.gates._result import format_group, format_value
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,15 +23,19 @@ __all__ = ["report_html", "report_lines", "report_markdown"]
 
 
 def _fmt(value: float) -> str:
-    return "nan" if math.isnan(value) else f"{value:.3f}"
+    return format_value(value)
 
 
 def _headline(report: FairnessReport) -> str:
     attrs = " × ".join(report.attributes)
     small = len(report.small_groups())
-    kind = "intersectional groups" if len(report.attributes) > 1 else "groups"
-    if not report.intersectional and len(report.attributes) > 1:
-        kind = "intersections (disparities per column)"
+    one = report.n_groups == 1
+    kind = "group" if one else "groups"
+    if len(report.attributes) > 1:
+        kind = "intersectional " + kind
+        if not report.intersectional:
+            kind = "intersection" if one else "intersections"
+            kind += " (disparities per column)"
     return (
         f"fairness audit of {report.n_rows:,} rows over {attrs}: "
         f"{report.n_groups} {kind}, {small} under min_group_size="
