@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     )
     from pytest_fairness.gates import Bound, BoundResult, GateResult
     from pytest_fairness.metrics import Disparity, GroupValue
+    from pytest_fairness.plugin import FairnessFixture
     from pytest_fairness.report import FairnessReport, audit
 
     fairness_gate: pytest.MarkDecorator
@@ -37,6 +38,7 @@ __all__ = [
     "BoundResult",
     "Disparity",
     "FairnessError",
+    "FairnessFixture",
     "FairnessGateFailure",
     "FairnessReport",
     "FairnessValueError",
@@ -67,6 +69,7 @@ _LAZY = {
     "FairnessGateFailure": "pytest_fairness.exceptions",
     "FairnessValueError": "pytest_fairness.exceptions",
     "FairnessWarning": "pytest_fairness.exceptions",
+    "FairnessFixture": "pytest_fairness.plugin",
 }
 
 

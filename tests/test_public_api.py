@@ -16,6 +16,7 @@ EXPECTED = [
     "BoundResult",
     "Disparity",
     "FairnessError",
+    "FairnessFixture",
     "FairnessGateFailure",
     "FairnessReport",
     "FairnessValueError",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pytest_fairness._validation import fail
-from pytest_fairness.metrics._registry import resolve_disparity
+from pytest_fairness.metrics._registry import METRICS, resolve_disparity
 
 __all__ = ["OPERATORS", "Bound", "BoundsLike", "parse_bounds"]
 
@@ -76,17 +76,93 @@ class Bound:
         return {"metric": self.metric, "op": self.op, "limit": self.limit}
 
 
-def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+_FORMS = (
+    "Allowed: a number, an (op, value) pair with op one of '<=', '<', '>=', "
+    "'>', or a string such as '>= 0.8'."
+)
+
+
+def _number(value: Any, metric: str) -> float:
+    if isinstance(value, bool):
+        msg = (
+            f"the limit of {metric!r} must be a number, not a boolean. Got "
+            f"{value!r}. {_FORMS}"
+        )
+        raise fail(msg)
+    if not isinstance(value, int | float):
         try:
             value = float(value)
         except (TypeError, ValueError):
-            msg = f"the limit of {where} must be a number. Got {value!r}."
+            msg = f"the limit of {metric!r} must be a number. Got {value!r}. {_FORMS}"
             raise fail(msg) from None
-    if math.isnan(float(value)):
-        msg = f"the limit of {where} must be a number. Got NaN."
+    limit = float(value)
+    if not math.isfinite(limit):
+        msg = (
+            f"the limit of {metric!r} must be a finite number. Got {limit!r}: a "
+            "bound at infinity or NaN can never fail (or never pass)."
+        )
         raise fail(msg)
-    return float(value)
+    return limit
+
+
+def _is_rate(metric: str) -> bool:
+    """Whether a metric lies in [0, 1] (binary rates and score metrics)."""
+    return METRICS[metric].kind in ("binary", "score")
+
+
+def _checked(bound: Bound, kind: str, rates: bool) -> Bound:
+    """Refuse a bound that points the wrong way or that can never fail or pass."""
+    metric, op, limit = bound.metric, bound.op, bound.limit
+    shown = f"{metric} {op} {limit:g}"
+    if kind == "ratio":
+        if op in ("<", "<="):
+            msg = (
+                f"the bound {shown!r} points the wrong way: a ratio is 1 at parity "
+                "and falls towards 0 as the groups drift apart, so a lower ratio "
+                f"is less fair and {op!r} would pass the unfair models it should "
+                "catch. Allowed on a ratio: '>=' or '>' with a limit in (0, 1]. "
+                f"Hint: {metric}='>= {limit:g}' (a bare number means '>=')."
+            )
+            raise fail(msg)
+        if not 0 < limit <= 1 or (op == ">" and limit == 1):
+            what = (
+                "leaves the ratio unbounded (it passes every model but those "
+                "that select no one from some group)"
+                if limit <= 0
+                else "can never pass"
+            )
+            msg = (
+                f"the bound {shown!r} {what}: a ratio lies between 0 and 1, 1 at "
+                "parity. Allowed on a ratio: a limit in (0, 1] with '>=' (or '>' "
+                "below 1). Hint: 0.8 is the four-fifths rule."
+            )
+            raise fail(msg)
+        return bound
+    if op in (">", ">="):
+        msg = (
+            f"the bound {shown!r} points the wrong way: a difference is 0 at "
+            "parity and grows as the groups drift apart, so a larger difference "
+            f"is less fair and {op!r} would pass the unfair models it should "
+            "catch. Allowed on a difference: '<=' or '<'. "
+            f"Hint: {metric}={limit:g} (a bare number means '<=')."
+        )
+        raise fail(msg)
+    if limit < 0 or (op == "<" and limit == 0):
+        allowed = "in [0, 1]" if rates else ">= 0"
+        msg = (
+            f"the bound {shown!r} can never pass: a difference is never below 0 "
+            f"(0 is parity). Allowed on a difference: a limit {allowed} with "
+            "'<=' (or '<' above 0)."
+        )
+        raise fail(msg)
+    if rates and limit > 1:
+        msg = (
+            f"the bound {shown!r} can never fail: {metric} is a difference of "
+            "rates, which lies in [0, 1]. Allowed: a limit in [0, 1]. Hint: "
+            "0.1 allows ten percentage points between groups."
+        )
+        raise fail(msg)
+    return bound
 
 
 def _one(metric: str, spec: Any) -> Bound:
@@ -95,17 +171,22 @@ def _one(metric: str, spec: Any) -> Bound:
     if isinstance(spec, str):
         match = _VALUE.match(spec)
         if match is None:
-            return Bound(metric, default, _number(spec, repr(metric)))
-        return Bound(metric, match.group(1), _number(match.group(2), repr(metric)))  # type: ignore[arg-type]
-    if isinstance(spec, tuple | list):
+            bound = Bound(metric, default, _number(spec, metric))
+        else:
+            op: Op = match.group(1)  # type: ignore[assignment]
+            bound = Bound(metric, op, _number(match.group(2), metric))
+    elif isinstance(spec, tuple | list):
         if len(spec) != 2 or spec[0] not in OPERATORS:
             msg = (
                 f"the bound on {metric!r} must be a number or a pair (op, value) "
-                f"with op one of {sorted(OPERATORS)}. Got {spec!r}."
+                f"with op one of {sorted(OPERATORS)}. Got {spec!r}. {_FORMS}"
             )
             raise fail(msg)
-        return Bound(metric, spec[0], _number(spec[1], repr(metric)))
-    return Bound(metric, default, _number(spec, repr(metric)))
+        bound = Bound(metric, spec[0], _number(spec[1], metric))
+    else:
+        bound = Bound(metric, default, _number(spec, metric))
+    rates = all(_is_rate(m) for m in disparity.metrics)
+    return _checked(bound, disparity.kind, rates)
 
 
 def parse_bounds(bounds: BoundsLike) -> tuple[Bound, ...]:
@@ -129,7 +210,12 @@ def parse_bounds(bounds: BoundsLike) -> tuple[Bound, ...]:
     ------
     FairnessValueError
         For an unknown disparity name (with the closest names), a malformed
-        limit or an empty set of bounds.
+        limit, an empty set of bounds, or a bound that can never fail or
+        never pass: ``True``/``False``, infinity or NaN as a limit; a ratio
+        with ``<``/``<=`` (a lower ratio is less fair) or a limit outside
+        (0, 1]; a difference with ``>``/``>=`` (a larger difference is less
+        fair), a negative limit, or, for a difference of rates (every binary
+        and score metric), a limit above 1.
 
     Examples
     --------

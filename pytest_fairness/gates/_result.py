@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from pytest_fairness._escape import terminal
 from pytest_fairness.exceptions import FairnessGateFailure
 from pytest_fairness.gates._bounds import Bound, BoundsLike, parse_bounds
 
@@ -24,6 +25,7 @@ __all__ = [
     "evaluate",
     "format_group",
     "format_side",
+    "format_value",
     "left_out_lines",
 ]
 
@@ -71,14 +73,36 @@ def format_group(group: Sequence[Any]) -> str:
     return ", ".join(str(v) for v in group) if len(group) else "(all)"
 
 
+def format_value(value: float | None, digits: int = 3) -> str:
+    """Render a rate or disparity with fixed decimals, never as ``-0.000``.
+
+    Parameters
+    ----------
+    value : float or None
+        The value (None or NaN when undefined).
+    digits : int, default=3
+        Decimals shown.
+
+    Returns
+    -------
+    str
+        ``"0.250"``; ``"nan"`` when undefined; a value that rounds to zero
+        is shown as zero, without a sign.
+    """
+    if value is None or math.isnan(value):
+        return "nan"
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
 def _fmt(value: float) -> str:
-    return "nan" if math.isnan(value) else f"{value:.3f}"
+    return format_value(value)
 
 
 def _fmt_interval(interval: tuple[float, float] | None) -> str:
     if interval is None or any(math.isnan(v) for v in interval):
         return ""
-    return f" [{interval[0]:.3f}, {interval[1]:.3f}]"
+    return f" [{format_value(interval[0])}, {format_value(interval[1])}]"
 
 
 def format_side(
@@ -116,7 +140,7 @@ def format_side(
         is_partial_rate,
     )
 
-    shown = "nan" if value is None or math.isnan(value) else f"{value:.3f}"
+    shown = format_value(value)
     if (
         denominator is not None
         and metric is not None
@@ -333,15 +357,16 @@ class GateResult:
             for r in self.results
         ]
         table = tabulate(
-            rows,
+            [[terminal(c) for c in row] for row in rows],
             headers=["metric", "bound", "value", "verdict", "worst pair"],
             tablefmt="simple",
             disable_numparse=True,
         )
         groups = " × ".join(self.attributes)
+        noun = "group" if self.n_groups == 1 else "groups"
         out = [
             head,
-            f"groups: {groups} ({self.n_groups} groups, "
+            f"groups: {groups} ({self.n_groups} {noun}, "
             f"min_group_size={self.min_group_size})",
             "",
             *table.splitlines(),
@@ -376,7 +401,8 @@ class GateResult:
         left_out = left_out_lines(excluded, lost)
         if left_out:
             out += ["", *left_out]
-        return out
+        # group labels and column names come from data
+        return [terminal(line) for line in out]
 
     def __str__(self) -> str:
         return "\n".join(self.lines())

@@ -57,6 +57,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Notes what the selection removed (every process) and, on the controller,
     # collects the gate records of every report (xdist sends them there).
     config.pluginmanager.register(state, "fairness-state")
+    if state.is_controller:
+        # Decides which failed gates their tests expected, before the state
+        # collects the records.
+        config.pluginmanager.register(_Expectations(), "fairness-expectations")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -83,6 +87,23 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"fairness: {', '.join(parts)}"] if parts else []
 
 
+def _marked_itself(item: pytest.Item) -> bool:
+    """Return whether the test function itself carries ``fairness_gate``."""
+    return any(node is item for node, _ in item.iter_markers_with_node(MARKER))
+
+
+def _gated(item: pytest.Item) -> bool:
+    """Return whether ``fairness_gate`` applies to a test.
+
+    A marker on the test itself always applies; one inherited from its module
+    or class applies to the tests that request the ``fairness`` fixture, so
+    that a module's ``pytestmark`` leaves its plain unit tests alone.
+    """
+    if item.get_closest_marker(MARKER) is None:
+        return False
+    return "fairness" in getattr(item, "fixturenames", ()) or _marked_itself(item)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Validate the ``fairness_gate`` markers of a test in its setup.
@@ -92,7 +113,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     item : pytest.Item
         The test.
     """
-    if item.get_closest_marker(MARKER) is None:
+    if not _gated(item):
         return
     try:
         item.config.stash[STATE_KEY].validate(item)
@@ -105,7 +126,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
-    """Fail a test that carries ``fairness_gate`` but never checked a gate.
+    """Fail a test marked ``fairness_gate`` itself that never checked a gate.
+
+    A marker inherited from the module or class demands nothing: it gives
+    the defaults of the tests that use the ``fairness`` fixture.
 
     Parameters
     ----------
@@ -118,9 +142,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         Control to the test body.
     """
     result = yield
-    if item.get_closest_marker(MARKER) is not None and not item.stash.get(
-        RECORDS_KEY, None
-    ):
+    if _marked_itself(item) and not item.stash.get(RECORDS_KEY, None):
         uses = "fairness" in getattr(item, "fixturenames", ())
         how = (
             "call fairness.check(y_true, y_pred, sensitive_features=...) in it"
@@ -163,8 +185,70 @@ def pytest_runtest_makereport(
     if call.when == "call":
         records = item.stash.get(RECORDS_KEY, None)
         if records:
-            setattr(report, REPORT_ATTR, json.dumps(records, sort_keys=True))
+            escaped = _escaped_gate(item, call)
+            marked = [{**r, "raised": r["key"] == escaped} for r in records]
+            setattr(report, REPORT_ATTR, json.dumps(marked, sort_keys=True))
     return report
+
+
+def _escaped_gate(item: pytest.Item, call: pytest.CallInfo[None]) -> str | None:
+    """Return the key of the gate whose failure ended the test, if one did.
+
+    A gate failure the test caught (``pytest.raises``, ``try``) did not end
+    it; one re-raised, or chained to what the test raised, did.
+    """
+    if call.excinfo is None:
+        return None
+    from pytest_fairness.plugin._gate import FAILURES_KEY
+
+    failures = item.stash.get(FAILURES_KEY, {})
+    seen: set[int] = set()
+    exc: BaseException | None = call.excinfo.value
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        for key, failure in failures.items():
+            if failure is exc:
+                return key
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+class _Expectations:
+    """Tell, on the controller, which failed gates their tests expected to fail.
+
+    Registered on the controller only, so that the verdict rests on the
+    report as the controller sees it, whether the test ran here or on an
+    xdist worker.
+    """
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Mark each failed gate of a test report as expected or not.
+
+        A gate that failed while its failure did not end the test was
+        caught (the test asserts that an unfair model is caught, with
+        ``pytest.raises(FairnessGateFailure)``); in an xfail test every
+        failed gate is expected. Runs before the session state collects the
+        records.
+
+        Parameters
+        ----------
+        report : pytest.TestReport
+            A report of any phase.
+        """
+        payload = getattr(report, REPORT_ATTR, None)
+        if not payload or report.when != "call":
+            return
+        records = json.loads(payload)
+        if not any("raised" in r for r in records):
+            return  # settled already
+        xfail = hasattr(report, "wasxfail")
+        for record in records:
+            raised = bool(record.pop("raised", False))
+            record["test_outcome"] = report.outcome
+            failed = record["verdict"] == "failed"
+            record["expected"] = failed and (xfail or not raised)
+        setattr(report, REPORT_ATTR, json.dumps(records, sort_keys=True))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -20,7 +20,17 @@ if TYPE_CHECKING:
     from pytest_fairness.causal._gate import GatedResult
     from pytest_fairness.plugin._state import FairnessState
 
-__all__ = ["FairnessFixture", "fairness"]
+__all__ = ["CAUSAL_POS_LABEL", "FairnessFixture", "fairness"]
+
+CAUSAL_POS_LABEL = (
+    "fairness.check_causal() takes no pos_label: a causal result is measured "
+    "before it is checked (a flip rate counts any change of decision; "
+    "causal_effects() reads a numeric outcome). Allowed: bounds such as "
+    "max_flip_rate=0.01, name, use_intervals, baseline, tolerance, "
+    "on_inconclusive. Hint: pass outcome=(data['income'] == '>50K').astype(int) "
+    "to causal_effects(); pos_label belongs to fairness.check() and the "
+    "fairness_gate marker."
+)
 
 
 class FairnessFixture:
@@ -84,9 +94,11 @@ class FairnessFixture:
             model); each name has its own baseline entry (``test::name``).
         **overrides
             Bounds (``demographic_parity_difference=0.1``) and settings
-            (``min_group_size``, ``intersectional``, ``reference``,
-            ``baseline``, ``tolerance``, ``confidence``, ``on_inconclusive``)
-            for this call only.
+            (``pos_label``, ``min_group_size``, ``min_denominator``,
+            ``intersectional``, ``reference``, ``baseline``, ``tolerance``,
+            ``confidence``, ``on_inconclusive``) for this call only.
+            ``pos_label`` names the favourable label when the labels are not
+            0/1, booleans or -1/1 (``pos_label=">50K"``, ``pos_label="Y"``).
 
         Returns
         -------
@@ -189,7 +201,8 @@ class FairnessFixture:
         BaselineError
             When the baseline file is corrupt or of another schema.
         FairnessValueError
-            For a result that is not causal, unknown metrics or bad settings.
+            For a result that is not causal, unknown metrics, bad settings, or
+            ``pos_label`` (which belongs to :meth:`check`).
 
         Examples
         --------
@@ -198,6 +211,10 @@ class FairnessFixture:
         ...     fairness.check_causal(flips, max_flip_rate=0.01, baseline=True)
         """
         __tracebackhide__ = True
+        if "pos_label" in kwargs:
+            from pytest_fairness.exceptions import FairnessValueError
+
+            raise FairnessValueError(CAUSAL_POS_LABEL)
         from pytest_fairness.plugin._causal import run_causal_check
 
         return run_causal_check(

@@ -9,6 +9,7 @@ and a test outcome. It computes no metric itself.
 from __future__ import annotations
 
 import math
+import re
 import shlex
 import warnings
 from collections.abc import Mapping
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from pytest_fairness.plugin._marker import GateSettings
 
 __all__ = [
+    "FAILURES_KEY",
     "baseline_info",
     "bound_row",
     "check_name",
@@ -55,6 +57,10 @@ __all__ = [
     "stored_baseline",
     "update_command",
 ]
+
+#: The failure each gate of a test raised, by gate key: the report of the test
+#: tells from it whether a failure ended the test or was caught.
+FAILURES_KEY = pytest.StashKey[dict[str, BaseException]]()
 
 
 def update_command(state: FairnessState, nodeid: str) -> str:
@@ -148,13 +154,42 @@ def check_name(name: object, caller: str = "fairness.check") -> str | None:
     Raises
     ------
     FairnessValueError
-        For anything else.
+        For anything else, and for a name holding control characters (a
+        newline, ESC, NUL ...), line separators or bidirectional controls: a
+        name keys the baseline entry and the JUnit property and appears in
+        every output, so it must read the same everywhere.
     """
     __tracebackhide__ = True
-    if name is None or (isinstance(name, str) and name.strip()):
+    from pytest_fairness._escape import unsafe_characters
+
+    if name is None:
         return name
-    msg = f"{caller}(name=...) must be a non-empty string. Got {name!r}."
-    raise FairnessValueError(msg)
+    if not (isinstance(name, str) and name.strip()):
+        msg = f"{caller}(name=...) must be a non-empty string. Got {name!r}."
+        raise FairnessValueError(msg)
+    bad = unsafe_characters(name)
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        msg = (
+            f"{caller}(name=...) must be printable text: it names the check in "
+            "the baseline file, the JUnit properties and every report. Got "
+            f"{name!r}, which holds {shown}. Allowed: any text without control "
+            "characters (newline, tab, ESC ...), line separators or "
+            "bidirectional controls. Hint: name checks after the model or "
+            "slice (name='women'), or pass repr(label) for a label from data."
+        )
+        raise FairnessValueError(msg)
+    return name
+
+
+def _pos_label_from(
+    item: pytest.Item, state: FairnessState, overrides: Mapping[str, Any]
+) -> str:
+    """Name where the test's ``pos_label`` was set ("" when it was not)."""
+    if "pos_label" in overrides:
+        return f"fairness.check() in {item.nodeid}"
+    entry = state.marker_entries(item).get("pos_label")
+    return "" if entry is None else entry[1]
 
 
 def _settings(
@@ -177,6 +212,26 @@ def _settings(
         )
         raise FairnessValueError(msg)
     return settings
+
+
+_POS_LABEL_HINT = re.compile(r"Pass pos_label=, e\.g\. pos_label=(.*)\.$", re.DOTALL)
+
+
+def _audit_error(exc: FairnessValueError, pos_label_from: str) -> FairnessValueError:
+    """Say where a test sets ``pos_label`` when the audit needs (another) one."""
+    text = str(exc)
+    match = _POS_LABEL_HINT.search(text)
+    if match is not None:
+        example = match.group(1)
+        text = (
+            text[: match.start()]
+            + "Pass pos_label= to fairness.check() or to the fairness_gate marker: "
+            f"fairness.check(..., pos_label={example}) or "
+            f"@pytest.mark.fairness_gate(pos_label={example})."
+        )
+    elif text.startswith("pos_label=") and pos_label_from:
+        text += f" (pos_label from {pos_label_from})"
+    return FairnessValueError(text)
 
 
 def _group(group: tuple[Any, ...]) -> list[Any]:
@@ -367,7 +422,11 @@ def _group_tables(report: FairnessReport, metrics: list[str]) -> list[dict[str, 
 
 
 def _user_properties(item: pytest.Item, record: Mapping[str, Any]) -> None:
+    """One JUnit property per bound: ``fairness.[<name>.]<disparity>``."""
     import json
+
+    from pytest_fairness._escape import xml_attr
+    from pytest_fairness.plugin._render import pair_text
 
     prefix = "fairness." + (f"{record['name']}." if record["name"] else "")
     for row in record["bounds"]:
@@ -376,6 +435,9 @@ def _user_properties(item: pytest.Item, record: Mapping[str, Any]) -> None:
             "value": row["value"],
             "verdict": row["outcome"],
         }
+        if row.get("low") is not None and row.get("high") is not None:
+            # as the terminal shows it; JSON writes it in ASCII
+            value["worst_pair"] = xml_attr(pair_text(row))
         if record["baseline"]["enabled"]:
             for key in (
                 "baseline",
@@ -389,7 +451,7 @@ def _user_properties(item: pytest.Item, record: Mapping[str, Any]) -> None:
             ):
                 value[key] = row.get(key)
         text = json.dumps(canonical(value), sort_keys=True)
-        item.user_properties.append((prefix + row["metric"], text))
+        item.user_properties.append((xml_attr(prefix + row["metric"]), text))
 
 
 def gate_verdict(rows: list[dict[str, Any]], on_inconclusive: str) -> str:
@@ -448,7 +510,9 @@ def conclude(
     _user_properties(item, record)
 
     if record["verdict"] == "failed":
-        raise FairnessGateFailure("\n".join(gate_lines(record)), result=result)
+        failure = FairnessGateFailure("\n".join(gate_lines(record)), result=result)
+        item.stash.setdefault(FAILURES_KEY, {})[record["key"]] = failure
+        raise failure
     if record["verdict"] == "inconclusive":
         text = "\n".join(gate_lines(record))
         if on_inconclusive == "skip":
@@ -715,20 +779,23 @@ def run_check(
     sensitive = _sensitive(sensitive_features, data, settings)
     with warnings.catch_warnings(record=True) as caught, capture_rows() as captured:
         warnings.simplefilter("always")
-        report = pf.audit(
-            y_true,
-            y_pred,
-            sensitive_features=sensitive,
-            data=data,
-            y_score=y_score,
-            sample_weight=sample_weight,
-            intersectional=settings.intersectional,
-            min_group_size=min_group_size,
-            min_denominator=settings.min_denominator,
-            reference=settings.reference,
-            pos_label=settings.pos_label,
-            confidence=settings.confidence,
-        )
+        try:
+            report = pf.audit(
+                y_true,
+                y_pred,
+                sensitive_features=sensitive,
+                data=data,
+                y_score=y_score,
+                sample_weight=sample_weight,
+                intersectional=settings.intersectional,
+                min_group_size=min_group_size,
+                min_denominator=settings.min_denominator,
+                reference=settings.reference,
+                pos_label=settings.pos_label,
+                confidence=settings.confidence,
+            )
+        except FairnessValueError as exc:
+            raise _audit_error(exc, _pos_label_from(item, state, overrides)) from None
     # Re-issued so that they point at the test's call of fairness.check.
     for w in caught:
         warnings.warn(w.message, stacklevel=3)

@@ -146,13 +146,16 @@ def marker_entries(item: pytest.Item) -> Entries:
     Raises
     ------
     MarkerError
-        When a marker has positional arguments.
+        When a marker has positional arguments, or two markers on the same
+        node (the test, its class or its module) set one keyword to different
+        values.
     """
     entries: Entries = {}
+    on_node: dict[tuple[int, str], Any] = {}
     for node, mark in item.iter_markers_with_node(MARKER):
         where = f"the fairness_gate marker of {item.nodeid}"
+        kind = "test" if node is item else type(node).__name__.lower()
         if node is not item:
-            kind = type(node).__name__.lower()
             where += f" (set on the {kind} {node.nodeid})"
         if mark.args:
             msg = (
@@ -162,8 +165,30 @@ def marker_entries(item: pytest.Item) -> Entries:
             )
             raise MarkerError(msg)
         for key, value in mark.kwargs.items():
+            slot = (id(node), key)
+            if slot in on_node and not _same(on_node[slot], value):
+                msg = (
+                    f"the fairness_gate markers of {item.nodeid} set {key} twice on "
+                    f"the {kind} {node.nodeid}: {on_node[slot]!r} and {value!r}. "
+                    "Allowed: one value per keyword on one test, class or module "
+                    "(a marker on the test overrides its class's, which "
+                    "overrides its module's). Hint: keep one of the two markers, "
+                    "or pass the value that differs to fairness.check(...)."
+                )
+                raise MarkerError(msg)
+            on_node.setdefault(slot, value)
             entries.setdefault(key, (value, where))
     return entries
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two marker values are the same (arrays and odd types: identity)."""
+    if isinstance(a, bool) != isinstance(b, bool):
+        return False
+    try:
+        return bool(a == b)
+    except Exception:  # an ambiguous comparison (arrays) means "differ"
+        return a is b
 
 
 def _known_names() -> list[str]:
@@ -312,10 +337,8 @@ def parse_settings(entries: Mapping[str, tuple[Any, str]]) -> GateSettings:
         try:
             (bound,) = parse_bounds({key: value})
         except FairnessValueError as exc:
-            allowed = (
-                "a number, an (op, value) pair with op one of '<=', '<', '>=', "
-                "'>', a string such as '>= 0.8', or None to remove the bound"
-            )
-            raise _bad(where, key, value, allowed, f" ({exc})") from None
+            # the core's message says why, what is allowed and what to write
+            msg = f"{where}: {key}={value!r} is invalid: {exc}"
+            raise MarkerError(msg) from None
         bounds[key] = (bound.op, bound.limit)
     return GateSettings(bounds=bounds, **settings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -26,6 +27,7 @@ __all__ = [
     "HELP_MIN_GROUP_SIZE",
     "HELP_REPORT",
     "HELP_UPDATE_BASELINES",
+    "INI_INT",
     "REPORT_SUFFIXES",
     "Options",
     "add_options",
@@ -36,6 +38,8 @@ __all__ = [
 ]
 
 DEFAULT_MIN_GROUP_SIZE = 30
+#: pytest declares integer ini keys from 8.4 on (``addini(type="int")``).
+INI_INT = pytest.version_tuple >= (8, 4)
 _T = TypeVar("_T")
 REPORT_SUFFIXES = (".html", ".htm", ".json", ".md")
 #: Values of the environment variable ``CI`` that do not mean "on CI".
@@ -168,9 +172,16 @@ def add_options(parser: pytest.Parser) -> None:
         "fairness_update_baselines", HELP_UPDATE_BASELINES, type="bool", default=False
     )
     parser.addini("fairness_baseline_dir", HELP_BASELINE_DIR, type="string", default="")
-    parser.addini(
-        "fairness_min_group_size", HELP_MIN_GROUP_SIZE, type="string", default=""
-    )
+    # An integer key where pytest can declare one (8.4+): a TOML integer is
+    # then accepted as such; older pytest reads the text, checked the same way.
+    if INI_INT:
+        parser.addini(
+            "fairness_min_group_size", HELP_MIN_GROUP_SIZE, type="int", default=None
+        )
+    else:  # pragma: no cover - pytest before 8.4
+        parser.addini(
+            "fairness_min_group_size", HELP_MIN_GROUP_SIZE, type="string", default=""
+        )
 
 
 @dataclass(frozen=True)
@@ -209,8 +220,14 @@ def _ini_where(config: pytest.Config, key: str) -> str:
     return f"ini option {key}{where}"
 
 
-def _from_ini(config: pytest.Config, key: str, parse: Callable[[str], _T]) -> _T:
-    raw = str(config.getini(key))
+def _from_ini(
+    config: pytest.Config,
+    key: str,
+    parse: Callable[[str], _T],
+    raw: str | None = None,
+) -> _T:
+    if raw is None:
+        raw = str(config.getini(key))
     try:
         return parse(raw)
     except argparse.ArgumentTypeError as exc:
@@ -267,6 +284,33 @@ def _update_baselines(config: pytest.Config) -> bool:
     return True
 
 
+def _ini_min_group_size(config: pytest.Config) -> int | None:
+    """Read ``fairness_min_group_size``: None when unset, else an integer >= 1.
+
+    An ``int`` key gives an integer (from TOML, or read from the text); a
+    value pytest cannot read as one, and any value on pytest before 8.4, is
+    checked here so that every bad value gets the same message.
+    """
+    key = "fairness_min_group_size"
+    try:
+        raw = config.getini(key)
+    except (pytest.UsageError, ValueError, TypeError) as exc:
+        # pytest's message ends with the value it could not read: "invalid
+        # literal for int() with base 10: 'abc'", "... got str: '30'" (TOML)
+        text = str(exc)
+        typed = re.search(r"got (\w+): (.*)$", text)
+        got = (
+            f"{typed.group(2)} (a TOML {typed.group(1)})"
+            if typed
+            else text.rsplit(": ", 1)[-1]
+        )
+        msg = f"{_ini_where(config, key)}: must be an integer >= 1. Got {got}."
+        raise pytest.UsageError(msg) from None
+    if raw is None or raw == "" or raw == []:
+        return None
+    return _from_ini(config, key, min_group_size_arg, str(raw))
+
+
 def resolve_options(config: pytest.Config) -> Options:
     """Resolve the session settings from the command line, then ini, then defaults.
 
@@ -301,8 +345,8 @@ def resolve_options(config: pytest.Config) -> Options:
 
     size = config.getoption("fairness_min_group_size")
     source = "--fairness-min-group-size"
-    if size is None and config.getini("fairness_min_group_size"):
-        size = _from_ini(config, "fairness_min_group_size", min_group_size_arg)
+    if size is None:
+        size = _ini_min_group_size(config)
         source = _ini_where(config, "fairness_min_group_size")
     if size is None:
         size, source = DEFAULT_MIN_GROUP_SIZE, "default"

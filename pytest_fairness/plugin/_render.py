@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from pytest_fairness import _escape as esc
 from pytest_fairness._version import __version__
 
 if TYPE_CHECKING:
@@ -19,13 +20,17 @@ if TYPE_CHECKING:
     from pytest_fairness.plugin._state import Notes
 
 __all__ = [
+    "gate_heading",
     "gate_label",
     "gate_lines",
+    "gate_notes",
     "group_lines",
     "json_report",
     "markdown_report",
+    "pair_text",
     "summary_lines",
     "summary_rows",
+    "verdict_line",
     "verdict_text",
 ]
 
@@ -96,15 +101,76 @@ def _signed_interval(interval: Sequence[float | None] | None) -> str:
 
 
 def _table(rows: Sequence[Sequence[str]], headers: Sequence[str], fmt: str) -> str:
+    """Lay out a terminal table, escaping cells first so that widths stay right."""
     from tabulate import tabulate
 
     return str(
-        tabulate(rows, headers=list(headers), tablefmt=fmt, disable_numparse=True)
+        tabulate(
+            [[esc.terminal(c) for c in row] for row in rows],
+            headers=[esc.terminal(h) for h in headers],
+            tablefmt=fmt,
+            disable_numparse=True,
+        )
     )
 
 
-def verdict_text(row: Mapping[str, Any]) -> str:
+def verdict_text(row: Mapping[str, Any], *, expected: bool = False) -> str:
     """Return the verdict shown for one bound, e.g. ``PASSED (improved)``.
+
+    Parameters
+    ----------
+    row : mapping
+        A bound of a gate record.
+    expected : bool, default=False
+        The gate's failure was expected (caught by the test, or in an xfail
+        test): a bound that did not pass reads ``FAILED (expected)``.
+
+    Returns
+    -------
+    str
+        The verdict in capitals, with the baseline's status when it passed.
+    """
+    text = _VERDICT[row["outcome"]]
+    status = row.get("status")
+    if row["outcome"] != "passed" and expected:
+        text += " (expected)"
+    elif row["outcome"] == "passed" and status == "within_noise":
+        text += f" (within noise ±{_fmt(row.get('noise'))})"
+    elif row["outcome"] == "passed" and status in _PASSED_STATUS:
+        text += f" ({_PASSED_STATUS[status]})"
+    return text
+
+
+# the outcome a gate's heading shows: the first of these among its bounds
+_HEADING_ORDER = ("failed", "regressed", "missing", "changed", "inconclusive")
+
+
+def gate_heading(record: Mapping[str, Any]) -> tuple[str, str]:
+    """Return the verdict a gate's heading shows, consistent with its rows.
+
+    Parameters
+    ----------
+    record : mapping
+        A gate record.
+
+    Returns
+    -------
+    tuple of str
+        The text (``PASSED``, ``FAILED``, ``REGRESSED``, ``NO BASELINE``,
+        ``DEFINITION CHANGED`` or ``INCONCLUSIVE``, the worst verdict among
+        its bounds, with `` (expected)`` for an expected failure) and the
+        outcome it stands for (``passed``, ``failed``, ...).
+    """
+    outcomes = {row["outcome"] for row in record["bounds"]}
+    outcome = next((o for o in _HEADING_ORDER if o in outcomes), "passed")
+    text = _VERDICT[outcome]
+    if outcome != "passed" and record.get("expected"):
+        text += " (expected)"
+    return text, outcome
+
+
+def pair_text(row: Mapping[str, Any]) -> str:
+    """Return a bound's worst pair of groups, or why it has none (plain text).
 
     Parameters
     ----------
@@ -114,15 +180,10 @@ def verdict_text(row: Mapping[str, Any]) -> str:
     Returns
     -------
     str
-        The verdict in capitals, with the baseline's status when it passed.
+        ``selection_rate: female 0.550 (n=200) vs male 0.640 (n=200)``, not
+        escaped for any output.
     """
-    text = _VERDICT[row["outcome"]]
-    status = row.get("status")
-    if row["outcome"] == "passed" and status == "within_noise":
-        text += f" (within noise ±{_fmt(row.get('noise'))})"
-    elif row["outcome"] == "passed" and status in _PASSED_STATUS:
-        text += f" ({_PASSED_STATUS[status]})"
-    return text
+    return _pair(row)
 
 
 def _pair(row: Mapping[str, Any]) -> str:
@@ -333,7 +394,7 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
         out.append(
             f"If the change is intended, accept it with: {record['update_command']}"
         )
-    return out
+    return [esc.terminal(line) for line in out]
 
 
 def _left_out(record: Mapping[str, Any]) -> list[str]:
@@ -371,7 +432,7 @@ def summary_rows(records: Sequence[Mapping[str, Any]]) -> list[list[str]]:
             _fmt(r["value"]),
             "-" if r["baseline"] is None else _fmt(r["baseline"]),
             _change(r["change"]),
-            verdict_text(r),
+            verdict_text(r, expected=bool(record.get("expected"))),
         ]
         for record in records
         for r in record["bounds"]
@@ -436,7 +497,10 @@ def group_lines(record: Mapping[str, Any]) -> list[str]:
     out = []
     for table in record["groups"]:
         headers, rows = group_table(table)
-        out += [f"{gate_label(record)}:", *_table(rows, headers, "simple").splitlines()]
+        out += [
+            esc.terminal(f"{gate_label(record)}:"),
+            *_table(rows, headers, "simple").splitlines(),
+        ]
         out.append("")
     return out
 
@@ -459,6 +523,35 @@ def note_lines(notes: Notes) -> list[str]:
     return out
 
 
+def gate_notes(record: Mapping[str, Any]) -> list[str]:
+    """Return what a gate left out or could not settle, and its baseline notices.
+
+    These are also warnings, which ``-p no:warnings`` or a warning filter can
+    hide; the summary repeats them once per gate.
+
+    Parameters
+    ----------
+    record : mapping
+        A gate record.
+
+    Returns
+    -------
+    list of str
+        The groups left out (for size, an undefined rate or a thin
+        denominator) and the levels not compared, how much more data would
+        settle each inconclusive bound, and the baseline's notices (a newly
+        recorded baseline, a definition that changed). Not escaped.
+    """
+    out = _left_out(record)
+    out += [
+        f"to settle {r['metric']}: {r['settle']}"
+        for r in record["bounds"]
+        if r.get("settle") and r["outcome"] == "inconclusive"
+    ]
+    out += list(record["baseline"].get("warnings") or ())
+    return out
+
+
 def summary_lines(
     records: Sequence[Mapping[str, Any]], notes: Notes, *, verbose: bool
 ) -> list[str]:
@@ -476,11 +569,19 @@ def summary_lines(
     Returns
     -------
     list of str
-        The table of every bound, improvements, baseline notes.
+        The table of every bound, then for each gate that has some, the
+        groups it left out, the data that would settle its inconclusive
+        bounds and its baseline notices; improvements, the per-group tables
+        when verbose, and the baseline notes.
     """
     out: list[str] = []
     if records:
         out += _table(summary_rows(records), SUMMARY_HEADERS, "simple").splitlines()
+        out.append(verdict_line(records))
+    for record in records:
+        lines = gate_notes(record)
+        if lines:
+            out += ["", f"{gate_label(record)}:", *(f"  {line}" for line in lines)]
     improved = [
         f"{gate_label(rec)}: {r['metric']} {_fmt(r['baseline'])} -> {_fmt(r['value'])}"
         for rec in records
@@ -499,25 +600,37 @@ def summary_lines(
     notes_text = note_lines(notes)
     if notes_text:
         out += ["", *notes_text]
-    return out
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return [esc.terminal(line) for line in out]
 
 
 def _md_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> list[str]:
     def line(cells: Sequence[str]) -> str:
-        return "| " + " | ".join(_md_cell(c) for c in cells) + " |"
+        return "| " + " | ".join(esc.markdown(c, cell=True) for c in cells) + " |"
 
     return [line(headers), "|" + "---|" * len(headers), *(line(r) for r in rows)]
 
 
 def verdict_line(records: Sequence[Mapping[str, Any]]) -> str:
+    """Count the gates, those that did not pass, and those expected to fail.
+
+    Parameters
+    ----------
+    records : sequence of mapping
+        Gate records.
+
+    Returns
+    -------
+    str
+        ``3 gate(s), 1 not passed``, followed by ``, 1 failed as expected``
+        when tests expected gates to fail (those are not counted as not
+        passed).
+    """
     if not records:
         return "No fairness gate ran."
-    failed = sum(r["verdict"] != "passed" for r in records)
-    return f"{len(records)} gate(s), {failed} not passed"
+    expected = sum(bool(r.get("expected")) for r in records)
+    failed = sum(r["verdict"] != "passed" and not r.get("expected") for r in records)
+    text = f"{len(records)} gate(s), {failed} not passed"
+    return text + (f", {expected} failed as expected" if expected else "")
 
 
 def markdown_report(records: Sequence[Mapping[str, Any]], notes: Notes) -> str:
@@ -534,21 +647,30 @@ def markdown_report(records: Sequence[Mapping[str, Any]], notes: Notes) -> str:
     -------
     str
         A ``## Fairness gates`` section: a verdict line, the table of every
-        bound, each gate's worst pairs and the baseline notes.
+        bound, each gate's worst pairs, the groups each gate left out (and
+        its other notes, see :func:`gate_notes`) and the baseline notes.
     """
     out = ["## Fairness gates", "", verdict_line(records), ""]
     if records:
         out += [*_md_table(summary_rows(records), SUMMARY_HEADERS), ""]
         pairs = [
-            f"- `{_md_cell(gate_label(rec))}` {r['metric']}: {_md_cell(_pair(r))}"
+            f"- {esc.markdown(gate_label(rec))} {esc.markdown(r['metric'])}: "
+            f"{esc.markdown(_pair(r))}"
             for rec in records
             for r in rec["bounds"]
         ]
         out += ["<details><summary>worst pairs</summary>", "", *pairs, "", "</details>"]
         out.append("")
+        gate_notes_md = [
+            f"- {esc.markdown(gate_label(rec))}: {esc.markdown(line)}"
+            for rec in records
+            for line in gate_notes(rec)
+        ]
+        if gate_notes_md:
+            out += [*gate_notes_md, ""]
     notes_text = note_lines(notes)
     if notes_text:
-        out += [f"- {_md_cell(line.strip())}" for line in notes_text] + [""]
+        out += [f"- {esc.markdown(line.strip())}" for line in notes_text] + [""]
     return "\n".join(out)
 
 

@@ -1,17 +1,19 @@
 """The HTML gate report: one self-contained page drawn from gate records.
 
 Inline CSS, no scripts or external files; every text from a record is
-escaped. Loaded only when a report path ends in ``.html`` or ``.htm``.
+escaped (:func:`pytest_fairness._escape.html`). Loaded only when a report
+path ends in ``.html`` or ``.htm``.
 """
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Any
 
+from pytest_fairness import _escape as esc
 from pytest_fairness._version import __version__
 from pytest_fairness.plugin._render import (
     SUMMARY_HEADERS,
+    gate_heading,
     gate_label,
     gate_lines,
     group_table,
@@ -43,12 +45,13 @@ tr.small td { color: #656d76; font-style: italic; }
 .inconclusive { background: #fff8c5; color: #7d4e00; }
 .missing { background: #fbefff; color: #6e40c9; font-weight: 600; }
 .changed { background: #fbefff; color: #6e40c9; font-weight: 600; }
+.expected { background: #f6f8fa; color: #57606a; font-weight: normal; }
 """
 _SUMMARY_NUMERIC = {"value", "baseline", "change"}
 
 
 def _h(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return esc.html(text)
 
 
 def _html_table(
@@ -75,7 +78,11 @@ def _html_table(
 
 def _html_summary(records: Sequence[Mapping[str, Any]]) -> list[str]:
     rows = summary_rows(records)
-    outcomes = [r["outcome"] for rec in records for r in rec["bounds"]]
+    outcomes = [
+        r["outcome"] + (" expected" if rec.get("expected") else "")
+        for rec in records
+        for r in rec["bounds"]
+    ]
     anchors = [i for i, rec in enumerate(records, 1) for _ in rec["bounds"]]
     cells = [
         [f'<a href="#gate-{a}">{_h(row[0])}</a>', *(_h(c) for c in row[1:])]
@@ -105,15 +112,18 @@ def _html_groups(record: Mapping[str, Any]) -> list[str]:
 
 
 def _html_gate(index: int, record: Mapping[str, Any]) -> list[str]:
-    verdict = str(record["verdict"])
-    opened = "" if verdict == "passed" else " open"
+    heading, outcome = gate_heading(record)
+    expected = bool(record.get("expected"))
+    # open when the gate needs attention: it did not pass, and not as expected
+    opened = "" if record["verdict"] == "passed" or expected else " open"
+    classes = f"verdict {outcome}" + (" expected" if expected else "")
     return [
         f'<section id="gate-{index}">',
         f"<details{opened}>",
         f"<summary>{_h(gate_label(record))} "
-        f'<span class="verdict {_h(verdict)}">{_h(verdict.upper())}</span>'
+        f'<span class="{_h(classes)}">{_h(heading)}</span>'
         "</summary>",
-        "<pre>" + _h("\n".join(gate_lines(record))) + "</pre>",
+        "<pre>" + "\n".join(_h(line) for line in gate_lines(record)) + "</pre>",
         *_html_groups(record),
         "</details>",
         "</section>",

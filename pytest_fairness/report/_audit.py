@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pytest_fairness._escape import terminal
 from pytest_fairness._inputs import (
     Column,
     align_by_index,
@@ -660,9 +661,11 @@ def _warn_small(report: FairnessReport, columns: Sequence[Column]) -> None:
     small = report.small_groups()
     if not small:
         return
-    shown = "; ".join(f"{format_group(g.group)} (n={g.count})" for g in small[:10])
+    shown = "; ".join(
+        f"{terminal(format_group(g.group))} (n={g.count})" for g in small[:10]
+    )
     more = f" and {len(small) - 10} more" if len(small) > 10 else ""
-    names = " × ".join(c.name for c in columns)
+    names = terminal(" × ".join(c.name for c in columns))
     warnings.warn(
         FairnessWarning(
             f"{len(small)} group(s) of {names} have fewer than "

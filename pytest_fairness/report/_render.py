@@ -1,17 +1,21 @@
 """Render a FairnessReport as plain text, markdown or HTML (no pytest, no ANSI).
 
+Group labels and column names come from data: each output escapes them with
+its function of :mod:`pytest_fairness._escape`.
+
 PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations
 
-import html
-import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pytest_fairness.gates._result import format_group
+from pytest_fairness import _escape as esc
+from pytest_fairness.gates._result import format_group, format_value
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pytest_fairness.metrics import Disparity
     from pytest_fairness.report._report import FairnessReport, GroupTable
 
@@ -19,15 +23,19 @@ __all__ = ["report_html", "report_lines", "report_markdown"]
 
 
 def _fmt(value: float) -> str:
-    return "nan" if math.isnan(value) else f"{value:.3f}"
+    return format_value(value)
 
 
 def _headline(report: FairnessReport) -> str:
     attrs = " × ".join(report.attributes)
     small = len(report.small_groups())
-    kind = "intersectional groups" if len(report.attributes) > 1 else "groups"
-    if not report.intersectional and len(report.attributes) > 1:
-        kind = "intersections (disparities per column)"
+    one = report.n_groups == 1
+    kind = "group" if one else "groups"
+    if len(report.attributes) > 1:
+        kind = "intersectional " + kind
+        if not report.intersectional:
+            kind = "intersection" if one else "intersections"
+            kind += " (disparities per column)"
     return (
         f"fairness audit of {report.n_rows:,} rows over {attrs}: "
         f"{report.n_groups} {kind}, {small} under min_group_size="
@@ -64,6 +72,16 @@ def _disparity_rows(report: FairnessReport) -> list[list[str]]:
     return [[name, _fmt(d.value), pair(d)] for name, d in report.disparities().items()]
 
 
+def _escaped(
+    headers: list[str], rows: list[list[str]], escape: Callable[[str], str]
+) -> tuple[list[str], list[list[str]]]:
+    return [escape(h) for h in headers], [[escape(c) for c in r] for r in rows]
+
+
+def _md_cell(text: str) -> str:
+    return esc.markdown(text, cell=True)
+
+
 def report_lines(report: FairnessReport) -> list[str]:
     """Render the report as lines of plain text.
 
@@ -79,22 +97,20 @@ def report_lines(report: FairnessReport) -> list[str]:
     """
     from tabulate import tabulate  # noqa: PLC0415 - loaded on first use
 
-    headers, rows = _group_rows(report, report.table)
+    def table(headers: list[str], rows: list[list[str]]) -> list[str]:
+        headers, rows = _escaped(headers, rows, esc.terminal)
+        return str(
+            tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+        ).splitlines()
+
     out = [_headline(report), ""]
-    out += tabulate(
-        rows, headers=headers, tablefmt="simple", disable_numparse=True
-    ).splitlines()
+    out += table(*_group_rows(report, report.table))
     out.append("")
-    out += tabulate(
-        _disparity_rows(report),
-        headers=["disparity", "value", "worst pair"],
-        tablefmt="simple",
-        disable_numparse=True,
-    ).splitlines()
+    out += table(["disparity", "value", "worst pair"], _disparity_rows(report))
     notes = report.undefined()
     if notes:
         out += ["", *notes]
-    return out
+    return [esc.terminal(line) for line in out]
 
 
 def report_markdown(report: FairnessReport) -> str:
@@ -113,15 +129,25 @@ def report_markdown(report: FairnessReport) -> str:
     """
     from tabulate import tabulate  # noqa: PLC0415 - loaded on first use
 
-    def table(headers: list[str], rows: list[list[Any]]) -> str:
+    def table(headers: list[str], rows: list[list[str]]) -> str:
+        headers, rows = _escaped(headers, rows, _md_cell)
         return str(
             tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
         )
 
-    parts = [f"### {_headline(report)}", "", table(*_group_rows(report, report.table))]
+    parts = [
+        f"### {esc.markdown(_headline(report))}",
+        "",
+        table(*_group_rows(report, report.table)),
+    ]
     if len(report.attributes) > 1:
         for attr, t in report.marginals.items():
-            parts += ["", f"#### by {attr}", "", table(*_group_rows(report, t))]
+            parts += [
+                "",
+                f"#### by {esc.markdown(attr)}",
+                "",
+                table(*_group_rows(report, t)),
+            ]
     parts += [
         "",
         "#### disparities",
@@ -130,7 +156,7 @@ def report_markdown(report: FairnessReport) -> str:
     ]
     notes = report.undefined()
     if notes:
-        parts += ["", *(f"- {n}" for n in notes)]
+        parts += ["", *(f"- {esc.markdown(n)}" for n in notes)]
     return "\n".join(parts) + "\n"
 
 
@@ -150,19 +176,16 @@ def report_html(report: FairnessReport) -> str:
     from tabulate import tabulate  # noqa: PLC0415 - loaded on first use
 
     def table(headers: list[str], rows: list[list[str]]) -> str:
-        escaped = [[html.escape(c) for c in r] for r in rows]
+        headers, rows = _escaped(headers, rows, esc.html)
         return str(
             tabulate(
-                escaped,
-                headers=[html.escape(h) for h in headers],
-                tablefmt="unsafehtml",
-                disable_numparse=True,
+                rows, headers=headers, tablefmt="unsafehtml", disable_numparse=True
             )
         )
 
     parts = [
         '<section class="fairness-report">',
-        f"<h3>{html.escape(_headline(report))}</h3>",
+        f"<h3>{esc.html(_headline(report))}</h3>",
         table(*_group_rows(report, report.table)),
         "<h4>disparities</h4>",
         table(["disparity", "value", "worst pair"], _disparity_rows(report)),
@@ -170,7 +193,7 @@ def report_html(report: FairnessReport) -> str:
     notes = report.undefined()
     if notes:
         parts.append(
-            "<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>"
+            "<ul>" + "".join(f"<li>{esc.html(n)}</li>" for n in notes) + "</ul>"
         )
     parts.append("</section>")
     return "\n".join(parts) + "\n"

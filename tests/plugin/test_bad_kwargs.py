@@ -51,8 +51,9 @@ def test_a_misspelt_setting_suggests_the_setting(project: Project) -> None:
     [
         (
             "demographic_parity_difference='lots'",
-            "demographic_parity_difference='lots' is invalid. Allowed: a number, "
-            "an (op, value) pair",
+            "demographic_parity_difference='lots' is invalid: the limit of "
+            "'demographic_parity_difference' must be a number. Got 'lots'. "
+            "Allowed: a number, an (op, value) pair",
         ),
         (
             "demographic_parity_difference=('~', 0.1)",

@@ -79,6 +79,7 @@ def test_junit_xml_has_one_property_per_bound(
             "bound": "<= 0.01",
             "value": 0.5,
             "verdict": "failed",
+            "worst_pair": "selection_rate: female 0.250 (n=40) vs male 0.750 (n=40)",
         }
     }
 
@@ -104,7 +105,8 @@ def test_a_markdown_summary_is_appended_to_github_step_summary(
         "| <= 0.01 | 0.500 | - | - | FAILED |" in text
     )
     assert "selection_rate: female 0.250 (n=40) vs male 0.750 (n=40)" in text
-    assert "baseline recorded in __fairness__/test_model.json" in text
+    # markdown escapes (rendered: "baseline recorded in __fairness__/...")
+    assert r"baseline recorded in \_\_fairness\_\_/test_model.json" in text
 
 
 def test_no_github_summary_without_gates(
