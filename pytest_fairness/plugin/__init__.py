@@ -289,7 +289,7 @@ def pytest_terminal_summary(
     lines = summary_lines(
         state.sorted_records(), state.notes, verbose=config.get_verbosity() > 0
     )
-    for line in [*lines, *state.notes.extra_lines()]:
+    for line in lines:
         terminalreporter.write_line(line)
     for path in state.notes.reports:
         terminalreporter.write_line(f"fairness report written to {path}")

@@ -519,6 +519,7 @@ def note_lines(notes: Notes) -> list[str]:
             f"unused baseline entries in {path} (their tests no longer check "
             f"them; --fairness-update-baselines removes them): {', '.join(keys)}"
         )
+    out += notes.extra_lines()
     out += [f"error: {e}" for e in notes.errors]
     return out
 

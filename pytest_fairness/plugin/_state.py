@@ -134,7 +134,7 @@ class Notes:
         }
 
     def extra_lines(self) -> list[str]:
-        """Return the notes that the renderers' ``note_lines`` does not show.
+        """Return the notes beyond recorded, updated, removed and unused entries.
 
         Returns
         -------
