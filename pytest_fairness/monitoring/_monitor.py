@@ -838,7 +838,7 @@ class _Monitor:
     ) -> dict[str, Any]:
         key = (kind, metric, group, what)
         last, start = self._streaks.get(key, (None, win.index))
-        position = self.watched.index(win.index)
+        position = win.index
         if last is None or last != position - 1:
             start = win.index
         self._streaks[key] = (position, start)
