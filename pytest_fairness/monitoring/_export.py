@@ -49,8 +49,8 @@ def metric_key(*parts: str) -> str:
     Examples
     --------
     >>> from pytest_fairness.monitoring._export import metric_key
-    >>> metric_key("fairness", "selection_rate", "sex=female", "race=a|b")
-    'fairness/selection_rate/sex_female/race_a_b'
+    >>> metric_key("fairness", "selection_rate", "sex.female", "race.a|b")
+    'fairness/selection_rate/sex.female/race.a_b'
     """
     return "/".join(_KEY_CHARS.sub("_", p) for p in parts)
 
@@ -77,7 +77,7 @@ def _points(result: MonitorResult, prefix: str) -> Iterator[tuple[str, float, in
         if math.isnan(value) or row.window_start not in step_of:
             continue
         names = (
-            [f"{a}={v}" for a, v in zip(attributes, levels[i], strict=True)]
+            [f"{a}.{v}" for a, v in zip(attributes, levels[i], strict=True)]
             if levels is not None
             else [str(row.group)]
         )

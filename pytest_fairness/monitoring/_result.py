@@ -266,10 +266,11 @@ class MonitorResult:
         -----
         One metric per disparity (``fairness/demographic_parity_difference``,
         and ``_low`` / ``_high`` for its interval), per group and rate
-        (``fairness/selection_rate/sex=female/race=black``) and per alert
+        (``fairness/selection_rate/sex.female/race.black``) and per alert
         kind (``fairness/alerts/drift``, a count), with ``step`` the window's
         number and ``timestamp`` its start. Works with any tracking store,
-        including the local file and SQLite stores.
+        including the SQLite store and the local file store (which MLflow 3
+        accepts with ``MLFLOW_ALLOW_FILE_STORE=true``).
         """
         from pytest_fairness.monitoring._export import log_mlflow  # noqa: PLC0415
 
