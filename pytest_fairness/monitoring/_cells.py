@@ -133,7 +133,9 @@ def encode(
     columns = sensitive_columns({s: counts.sensitive[s] for s in sensitive}, n)
     for c in columns:
         check_labels(c.levels, f"sensitive feature {c.name!r}")
-    code, table = combine_codes([c.codes for c in columns], [len(c.levels) for c in columns])
+    code, table = combine_codes(
+        [c.codes for c in columns], [len(c.levels) for c in columns]
+    )
     used, group = np.unique(code, return_inverse=True)
     level_table = table[used]
     n_groups = used.shape[0]
@@ -152,11 +154,19 @@ def encode(
     pred = labels.y_pred.astype(np.intp)
     rows = counts.rows.astype(np.float64)
     base = window * n_groups + group
-    decisions = np.bincount(base * 2 + pred, weights=rows, minlength=n_windows * n_groups * 2)
+    decisions = np.bincount(
+        base * 2 + pred, weights=rows, minlength=n_windows * n_groups * 2
+    )
     cell = base[known] * 4 + 2 * labels.y_true.astype(np.intp) + pred[known]
-    labelled = np.bincount(cell, weights=rows[known], minlength=n_windows * n_groups * 4)
+    labelled = np.bincount(
+        cell, weights=rows[known], minlength=n_windows * n_groups * 4
+    )
     score = None
-    if counts.score_bin is not None and counts.score_sum is not None and counts.score_sq is not None:
+    if (
+        counts.score_bin is not None
+        and counts.score_sum is not None
+        and counts.score_sq is not None
+    ):
         y = labels.y_true.astype(np.float64)
         s, s2 = counts.score_sum[known], counts.score_sq[known]
         size = n_windows * n_groups

@@ -20,7 +20,7 @@ __all__ = ["CompositionTest", "composition_test", "poisson_cdf", "stability_inde
 def stability_index(
     window: NDArray[np.float64], reference: NDArray[np.float64]
 ) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
-    """Population stability index of group shares, with the shares compared.
+    """Compute the population stability index of group shares, and the shares.
 
     Parameters
     ----------

@@ -269,7 +269,7 @@ def count_windows(
     for col in checked:
         k = sum(p[0].get(col, 0) for p in parts)
         if k:
-            argname = dict((v, a) for a, v in reversed(named) if v is not None)[col]
+            argname = {v: a for a, v in reversed(named) if v is not None}[col]
             msg = (
                 f"{argname} column {col!r} contains {k} missing value(s) (NaN or "
                 f"None) out of {total} rows."

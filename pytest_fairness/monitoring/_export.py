@@ -59,7 +59,9 @@ def _millis(ts: Any) -> int:
     return int(ts.timestamp() * 1000)
 
 
-def _points(result: MonitorResult, prefix: str) -> Iterator[tuple[str, float, int, int]]:
+def _points(
+    result: MonitorResult, prefix: str
+) -> Iterator[tuple[str, float, int, int]]:
     """(key, value, timestamp in ms, step) of every finite value."""
     w = result.windows
     starts = list(dict.fromkeys(w["window_start"]))
@@ -68,10 +70,19 @@ def _points(result: MonitorResult, prefix: str) -> Iterator[tuple[str, float, in
         step, ts = step_of[row.window_start], _millis(row.window_start)
         for suffix, value in (("", row.value), ("_low", row.low), ("_high", row.high)):
             if value is not None and not math.isnan(float(value)):
-                yield metric_key(prefix, f"{row.metric}{suffix}"), float(value), ts, step
+                yield (
+                    metric_key(prefix, f"{row.metric}{suffix}"),
+                    float(value),
+                    ts,
+                    step,
+                )
     attributes = list(result.settings["attributes"])
     g = result.groups
-    levels = g[attributes].astype(str).to_numpy() if set(attributes) <= set(g.columns) else None
+    levels = (
+        g[attributes].astype(str).to_numpy()
+        if set(attributes) <= set(g.columns)
+        else None
+    )
     for i, row in enumerate(g.itertuples(index=False)):
         value = float(row.value)
         if math.isnan(value) or row.window_start not in step_of:
@@ -91,7 +102,12 @@ def _points(result: MonitorResult, prefix: str) -> Iterator[tuple[str, float, in
     for start in starts:
         for kind in ("bound", "drift", "composition"):
             n = int(counts.get((start, kind), 0))
-            yield metric_key(prefix, "alerts", kind), float(n), _millis(start), step_of[start]
+            yield (
+                metric_key(prefix, "alerts", kind),
+                float(n),
+                _millis(start),
+                step_of[start],
+            )
 
 
 def log_mlflow(result: MonitorResult, run_id: str | None, *, prefix: str) -> str:
@@ -117,7 +133,9 @@ def log_mlflow(result: MonitorResult, run_id: str | None, *, prefix: str) -> str
         Without ``run_id`` and no active run.
     """
     mlflow = import_optional("mlflow", extra="mlflow", purpose="MLflow exports")
-    entities = import_optional("mlflow.entities", extra="mlflow", purpose="MLflow exports")
+    entities = import_optional(
+        "mlflow.entities", extra="mlflow", purpose="MLflow exports"
+    )
     if run_id is None:
         active = mlflow.active_run()
         if active is None:
@@ -208,15 +226,36 @@ def prometheus_text(
     starts = list(dict.fromkeys(w["window_start"]))
     chosen = starts[-1:] if window == "last" else starts
     families: dict[str, tuple[str, list[str]]] = {
-        "pytest_fairness_disparity": ("Disparity between groups in a monitoring window.", []),
+        "pytest_fairness_disparity": (
+            "Disparity between groups in a monitoring window.",
+            [],
+        ),
         "pytest_fairness_disparity_low": ("Lower end of the disparity's interval.", []),
-        "pytest_fairness_disparity_high": ("Upper end of the disparity's interval.", []),
-        "pytest_fairness_drift_cusum": ("CUSUM of the disparity's drift from the reference period.", []),
-        "pytest_fairness_drift_threshold": ("CUSUM value that raises a drift alert.", []),
-        "pytest_fairness_group_rate": ("A rate of one group in a monitoring window.", []),
+        "pytest_fairness_disparity_high": (
+            "Upper end of the disparity's interval.",
+            [],
+        ),
+        "pytest_fairness_drift_cusum": (
+            "CUSUM of the disparity's drift from the reference period.",
+            [],
+        ),
+        "pytest_fairness_drift_threshold": (
+            "CUSUM value that raises a drift alert.",
+            [],
+        ),
+        "pytest_fairness_group_rate": (
+            "A rate of one group in a monitoring window.",
+            [],
+        ),
         "pytest_fairness_group_rows": ("Rows of one group in a monitoring window.", []),
-        "pytest_fairness_alerts": ("Alerts raised in a monitoring window, by kind.", []),
-        "pytest_fairness_window_start_timestamp_seconds": ("Start of the monitoring window.", []),
+        "pytest_fairness_alerts": (
+            "Alerts raised in a monitoring window, by kind.",
+            [],
+        ),
+        "pytest_fairness_window_start_timestamp_seconds": (
+            "Start of the monitoring window.",
+            [],
+        ),
     }
 
     def add(family: str, extra: Mapping[str, object], value: float, start: Any) -> None:
@@ -234,16 +273,36 @@ def prometheus_text(
             add("pytest_fairness_disparity_high", metric, float(r.high), start)
             if not math.isnan(float(r.drift_cusum)):
                 add("pytest_fairness_drift_cusum", metric, float(r.drift_cusum), start)
-                add("pytest_fairness_drift_threshold", metric, float(r.drift_threshold), start)
+                add(
+                    "pytest_fairness_drift_threshold",
+                    metric,
+                    float(r.drift_threshold),
+                    start,
+                )
         grows = g[g["window_start"] == start]
         for r in grows.itertuples(index=False):
-            add("pytest_fairness_group_rate", {"metric": r.metric, "group": r.group}, float(r.value), start)
+            add(
+                "pytest_fairness_group_rate",
+                {"metric": r.metric, "group": r.group},
+                float(r.value),
+                start,
+            )
         for r in grows.drop_duplicates("group").itertuples(index=False):
             add("pytest_fairness_group_rows", {"group": r.group}, float(r.rows), start)
         here = a[a["window_start"] == start]
         for kind in ("bound", "drift", "composition"):
-            add("pytest_fairness_alerts", {"kind": kind}, float((here["kind"] == kind).sum()), start)
-        add("pytest_fairness_window_start_timestamp_seconds", {}, float(start.timestamp()), start)
+            add(
+                "pytest_fairness_alerts",
+                {"kind": kind},
+                float((here["kind"] == kind).sum()),
+                start,
+            )
+        add(
+            "pytest_fairness_window_start_timestamp_seconds",
+            {},
+            float(start.timestamp()),
+            start,
+        )
     out = []
     for family, (text, samples) in families.items():
         if not samples:
@@ -252,7 +311,9 @@ def prometheus_text(
     body = "\n".join(out) + "\n"
     if path is not None:
         target = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(body)

@@ -117,12 +117,12 @@ class Windowing:
         first = key * self.width + self.offset
         if self.unit == "month":
             year, month = divmod(first, 12)
-            return dt.datetime(year, month + 1, 1)  # noqa: DTZ001 - the column's calendar
+            return dt.datetime(year, month + 1, 1)
         if self.unit == "second":
             day, second = divmod(first, _DAY_SECONDS)
-            base = dt.datetime.fromordinal(day)  # noqa: DTZ001
+            base = dt.datetime.fromordinal(day)
             return base + dt.timedelta(seconds=second)
-        return dt.datetime.fromordinal(first)  # noqa: DTZ001
+        return dt.datetime.fromordinal(first)
 
     def key_of(self, when: dt.datetime) -> int:
         """Return the window number of one instant (computed in Python).
@@ -191,7 +191,10 @@ def parse_freq(freq: object) -> Windowing:
     datetime.date(2024, 3, 4)
     """
     if not isinstance(freq, str) or not freq.strip():
-        msg = f"freq must be a pandas offset alias such as 'D', 'W' or 'MS'. Got {freq!r}."
+        msg = (
+            "freq must be a pandas offset alias such as 'D', 'W' or 'MS'. "
+            f"Got {freq!r}."
+        )
         raise fail(msg)
     off = _offset(freq)
     import pandas as pd  # noqa: PLC0415 - loaded on first use

@@ -60,7 +60,10 @@ def _headline(result: MonitorResult) -> list[str]:
     s = result.settings
     w = result.windows
     first, last = (w["window"].iloc[0], w["window"].iloc[-1]) if len(w) else ("-", "-")
-    counts = {k: int((result.alerts["kind"] == k).sum()) for k in ("bound", "drift", "composition")}
+    counts = {
+        k: int((result.alerts["kind"] == k).sum())
+        for k in ("bound", "drift", "composition")
+    }
     total = sum(counts.values())
     return [
         f"fairness monitoring: {s['n_windows']} windows (freq={s['freq']}) from "
@@ -115,7 +118,9 @@ def result_lines(result: MonitorResult) -> list[str]:
         title = metric + (f" (bound {bound['op']} {bound['limit']:g})" if bound else "")
         out += ["", title]
         out += tabulate(
-            _metric_rows(result, metric), headers=_HEADERS, tablefmt="simple",
+            _metric_rows(result, metric),
+            headers=_HEADERS,
+            tablefmt="simple",
             disable_numparse=True,
         ).splitlines()
     if not result.alerts.empty:
@@ -144,15 +149,26 @@ def result_markdown(result: MonitorResult) -> str:
         ``## Fairness monitoring``, the headline, a table per disparity and
         the alerts.
     """
-    out = ["## Fairness monitoring", "", *[f"- {_md(x)}" for x in _headline(result)], ""]
+    out = [
+        "## Fairness monitoring",
+        "",
+        *[f"- {_md(x)}" for x in _headline(result)],
+        "",
+    ]
     for metric in result.metrics:
         out += [f"### {metric}", "", "| " + " | ".join(_HEADERS) + " |"]
         out.append("|" + "---|" * len(_HEADERS))
-        out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in _metric_rows(result, metric)]
+        out += [
+            "| " + " | ".join(_md(c) for c in row) + " |"
+            for row in _metric_rows(result, metric)
+        ]
         out.append("")
     if not result.alerts.empty:
         out += ["### Alerts", ""]
-        out += [f"- **{a.window}** `{a.kind}`: {_md(a.message)}" for a in result.alerts.itertuples()]
+        out += [
+            f"- **{a.window}** `{a.kind}`: {_md(a.message)}"
+            for a in result.alerts.itertuples()
+        ]
         out.append("")
     return "\n".join(out)
 
@@ -166,7 +182,9 @@ def _finite(values: Sequence[float]) -> list[float]:
     return [v for v in values if v is not None and not math.isnan(v)]
 
 
-def _segments(xs: Sequence[float], ys: Sequence[float]) -> list[list[tuple[float, float]]]:
+def _segments(
+    xs: Sequence[float], ys: Sequence[float]
+) -> list[list[tuple[float, float]]]:
     """Split a line where values are missing."""
     out: list[list[tuple[float, float]]] = [[]]
     for x, y in zip(xs, ys, strict=True):
@@ -233,11 +251,11 @@ def _svg_chart(
             f'text-anchor="end">{v:.2f}</text>'
         )
     ticks = sorted({0, n - 1, *range(0, n, max(1, n // 6))}) if n else []
-    for i in ticks:
-        out.append(
-            f'<text x="{x(i):.1f}" y="{_H - 12}" font-size="11" '
-            f'text-anchor="middle">{_h(labels[i])}</text>'
-        )
+    out += [
+        f'<text x="{x(i):.1f}" y="{_H - 12}" font-size="11" '
+        f'text-anchor="middle">{_h(labels[i])}</text>'
+        for i in ticks
+    ]
     if y_label:
         out.append(f'<text x="{_LEFT}" y="16" font-size="12">{_h(y_label)}</text>')
     if band is not None:
@@ -263,7 +281,8 @@ def _svg_chart(
             pts = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in seg)
             out.append(
                 f'<polyline class="value" points="{pts}" fill="none" '
-                f'stroke="{color}" stroke-width="2"><title>{_h(name)}</title></polyline>'
+                f'stroke="{color}" stroke-width="2">'
+                f"<title>{_h(name)}</title></polyline>"
             )
         for i, v in enumerate(ys):
             if v is not None and not math.isnan(v):
@@ -272,16 +291,21 @@ def _svg_chart(
                     f"<title>{_h(labels[i])}: {_h(name)} {v:.3f}</title></circle>"
                 )
         if len(series) > 1 and _finite(ys):
-            last = max(i for i, v in enumerate(ys) if v is not None and not math.isnan(v))
+            last = max(
+                i for i, v in enumerate(ys) if v is not None and not math.isnan(v)
+            )
             out.append(
-                f'<text x="{x(last) - 4:.1f}" y="{y(ys[last]) - 6:.1f}" font-size="10" '
+                f'<text x="{x(last) - 4:.1f}" y="{y(ys[last]) - 6:.1f}" '
+                'font-size="10" '
                 f'text-anchor="end" fill="{color}">{_h(name)}</text>'
             )
     for i, text in alerts:
         cx, cy = x(i), _TOP + 10
         out.append(
-            f'<path class="alert" d="M{cx - 6:.1f},{cy - 6:.1f} L{cx + 6:.1f},{cy - 6:.1f} '
-            f'L{cx:.1f},{cy + 5:.1f} Z" fill="#cf222e"><title>{_h(text)}</title></path>'
+            f'<path class="alert" d="M{cx - 6:.1f},{cy - 6:.1f} '
+            f"L{cx + 6:.1f},{cy - 6:.1f} "
+            f'L{cx:.1f},{cy + 5:.1f} Z" fill="#cf222e">'
+            f"<title>{_h(text)}</title></path>"
         )
     out.append("</svg>")
     return "\n".join(out)
@@ -290,7 +314,9 @@ def _svg_chart(
 def _metric_chart(result: MonitorResult, metric: str) -> str:
     rows = result.windows[result.windows["metric"] == metric]
     labels = [str(v) for v in rows["window"]]
-    bound_spec = next((b for b in result.settings["bounds"] if b["metric"] == metric), None)
+    bound_spec = next(
+        (b for b in result.settings["bounds"] if b["metric"] == metric), None
+    )
     alerts = result.alerts[result.alerts["metric"] == metric]
     marks = []
     for window, group in alerts.groupby("window", sort=False):
@@ -375,23 +401,27 @@ def result_html(result: MonitorResult) -> str:
             "<table><thead><tr><th>window</th><th>kind</th><th>metric</th>"
             "<th>group</th><th>message</th></tr></thead><tbody>"
         )
-        for a in result.alerts.itertuples():
-            out.append(
-                f'<tr class="alert"><td>{_h(a.window)}</td><td>{_h(a.kind)}</td>'
-                f"<td>{_h(a.metric or '')}</td><td>{_h(a.group or '')}</td>"
-                f"<td>{_h(a.message)}</td></tr>"
-            )
+        out += [
+            f'<tr class="alert"><td>{_h(a.window)}</td><td>{_h(a.kind)}</td>'
+            f"<td>{_h(a.metric or '')}</td><td>{_h(a.group or '')}</td>"
+            f"<td>{_h(a.message)}</td></tr>"
+            for a in result.alerts.itertuples()
+        ]
         out.append("</tbody></table>")
     for metric in result.metrics:
         out.append(f"<h2>{_h(metric)}</h2>")
         out.append(f"<figure>{_metric_chart(result, metric)}</figure>")
-        out.append(f"<details><summary>{_h(metric)} per window</summary><table><thead><tr>")
+        out.append(
+            f"<details><summary>{_h(metric)} per window</summary><table><thead><tr>"
+        )
         out += [f"<th>{_h(h)}</th>" for h in _HEADERS]
         out.append("</tr></thead><tbody>")
         for row in _metric_rows(result, metric):
             cls = ' class="alert"' if "alert" in row[-1] or "failed" in row[-1] else ""
             cells = "".join(
-                f'<td class="num">{_h(c)}</td>' if j in (1, 2, 3, 4) else f"<td>{_h(c)}</td>"
+                f'<td class="num">{_h(c)}</td>'
+                if j in (1, 2, 3, 4)
+                else f"<td>{_h(c)}</td>"
                 for j, c in enumerate(row)
             )
             out.append(f"<tr{cls}>{cells}</tr>")
@@ -433,25 +463,54 @@ def plot_result(result: MonitorResult, metric: str | None, *, ax: Any = None) ->
         msg = "ax= draws one disparity: pass metric= too."
         raise FairnessValueError(msg)
     if ax is None:
-        fig, axes = plt.subplots(len(metrics), 1, figsize=(9, 2.6 * len(metrics)), squeeze=False)
+        fig, axes = plt.subplots(
+            len(metrics), 1, figsize=(9, 2.6 * len(metrics)), squeeze=False
+        )
         axes = [a[0] for a in axes]
     else:
         fig, axes = ax.figure, [ax]
     for name, a in zip(metrics, axes, strict=True):
         rows: pd.DataFrame = result.series(str(name)).reset_index()
         xs = rows["window_start"]
-        a.fill_between(xs, rows["low"].astype(float), rows["high"].astype(float), alpha=0.25, label="interval")
-        a.plot(xs, rows["value"].astype(float), marker="o", markersize=3, label=str(name))
+        a.fill_between(
+            xs,
+            rows["low"].astype(float),
+            rows["high"].astype(float),
+            alpha=0.25,
+            label="interval",
+        )
+        a.plot(
+            xs, rows["value"].astype(float), marker="o", markersize=3, label=str(name)
+        )
         ref = rows[rows["reference"].astype(bool)]
         if not ref.empty:
-            a.axvspan(ref["window_start"].min(), ref["window_end"].max(), color="0.9", label="reference")
-        bound = next((b for b in result.settings["bounds"] if b["metric"] == name), None)
+            a.axvspan(
+                ref["window_start"].min(),
+                ref["window_end"].max(),
+                color="0.9",
+                label="reference",
+            )
+        bound = next(
+            (b for b in result.settings["bounds"] if b["metric"] == name), None
+        )
         if bound is not None:
-            a.axhline(float(bound["limit"]), color="tab:red", linestyle="--", label=f"bound {bound['op']} {bound['limit']:g}")
+            a.axhline(
+                float(bound["limit"]),
+                color="tab:red",
+                linestyle="--",
+                label=f"bound {bound['op']} {bound['limit']:g}",
+            )
         hits = result.alerts[result.alerts["metric"] == name]
         if not hits.empty:
             hit_rows = rows[rows["window_start"].isin(hits["window_start"])]
-            a.scatter(hit_rows["window_start"], hit_rows["value"].astype(float), marker="v", color="tab:red", zorder=3, label="alert")
+            a.scatter(
+                hit_rows["window_start"],
+                hit_rows["value"].astype(float),
+                marker="v",
+                color="tab:red",
+                zorder=3,
+                label="alert",
+            )
         a.set_title(str(name))
         a.legend(loc="upper left", fontsize="small")
     fig.autofmt_xdate()

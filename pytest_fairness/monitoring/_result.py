@@ -53,7 +53,9 @@ def _json_value(value: Any) -> Any:
 def _records(frame: pd.DataFrame) -> dict[str, Any]:
     return {
         "columns": [str(c) for c in frame.columns],
-        "rows": [[_json_value(v) for v in row] for row in frame.itertuples(index=False)],
+        "rows": [
+            [_json_value(v) for v in row] for row in frame.itertuples(index=False)
+        ],
     }
 
 
@@ -61,17 +63,23 @@ def _frame(data: Mapping[str, Any], times: Sequence[str]) -> pd.DataFrame:
     import numpy as np  # noqa: PLC0415 - loaded with the tables
     import pandas as pd  # noqa: PLC0415
 
-    rows = [[decode_label(v) if isinstance(v, dict) else v for v in r] for r in data["rows"]]
+    rows = [
+        [decode_label(v) if isinstance(v, dict) else v for v in r] for r in data["rows"]
+    ]
     frame = pd.DataFrame(rows, columns=data["columns"])
     for col in times:
         if col in frame.columns:
             frame[col] = pd.to_datetime(frame[col], format="ISO8601")
     for col in frame.columns:
         values = frame[col]
-        if values.dtype == object and any(isinstance(v, float) for v in values):
-            if all(v is None or isinstance(v, int | float) for v in values):
-                # NaN was written as None: a numeric column comes back numeric
-                frame[col] = values.astype(np.float64)
+        numeric = all(v is None or isinstance(v, int | float) for v in values)
+        if (
+            values.dtype == object
+            and any(isinstance(v, float) for v in values)
+            and numeric
+        ):
+            # NaN was written as None: a numeric column comes back numeric
+            frame[col] = values.astype(np.float64)
     return frame
 
 
@@ -168,7 +176,9 @@ class MonitorResult:
             When the disparity is not followed.
         """
         if metric not in self.metrics:
-            msg = f"metric={metric!r} is not followed; this result has {self.metrics!r}."
+            msg = (
+                f"metric={metric!r} is not followed; this result has {self.metrics!r}."
+            )
             raise FairnessValueError(msg)
         rows = self.windows[self.windows["metric"] == metric]
         return rows.set_index("window_start")
@@ -347,7 +357,9 @@ class MonitorResult:
         str
             The JSON document.
         """
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=True, allow_nan=False)
+        return json.dumps(
+            self.to_dict(), indent=indent, sort_keys=True, allow_nan=False
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MonitorResult:

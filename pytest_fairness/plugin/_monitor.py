@@ -17,7 +17,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from pytest_fairness.exceptions import FairnessValueError, FairnessWarning
-from pytest_fairness.plugin._gate import check_name, conclude, gate_verdict, update_command
+from pytest_fairness.plugin._gate import (
+    check_name,
+    conclude,
+    gate_verdict,
+    update_command,
+)
 from pytest_fairness.plugin._state import RECORDS_KEY, FairnessState, split_nodeid
 
 if TYPE_CHECKING:
@@ -63,7 +68,9 @@ def _recent(result: MonitorResult, last: object) -> pd.DataFrame:
 
 
 def _worst(result: MonitorResult, metric: str, op: str | None) -> float:
-    values = result.windows.loc[result.windows["metric"] == metric, "value"].astype(float)
+    values = result.windows.loc[result.windows["metric"] == metric, "value"].astype(
+        float
+    )
     values = values[~values.isna()]
     if values.empty:
         return math.nan
@@ -124,13 +131,17 @@ def _row(
     }
 
 
-def _rows(result: MonitorResult, alerts: pd.DataFrame, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+def _rows(
+    result: MonitorResult, alerts: pd.DataFrame, kinds: tuple[str, ...]
+) -> list[dict[str, Any]]:
     s = result.settings
     n = s["n_watched"]
     rows = []
     if "bound" in kinds:
         for b in s["bounds"]:
-            hit = alerts[(alerts["kind"] == "bound") & (alerts["metric"] == b["metric"])]
+            hit = alerts[
+                (alerts["kind"] == "bound") & (alerts["metric"] == b["metric"])
+            ]
             text = f"{b['op']} {b['limit']:g}"
             rows.append(
                 _row(

@@ -376,7 +376,9 @@ def _aggregate_dask(
     return Aggregated(
         y_true=cat("y_true"),
         y_pred=cat("y_pred"),
-        sensitive={s: np.concatenate([a.sensitive[s] for a in found]) for s in sensitive},
+        sensitive={
+            s: np.concatenate([a.sensitive[s] for a in found]) for s in sensitive
+        },
         rows=cat("rows"),
         weight=cat("weight"),
         weight_sq=cat("weight_sq"),

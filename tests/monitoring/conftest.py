@@ -42,7 +42,9 @@ def _make_log(
     seconds = rng.integers(0, 86_400, n)
     frame = pd.DataFrame(
         {
-            "ts": START + pd.to_timedelta(day, unit="D") + pd.to_timedelta(seconds, unit="s"),
+            "ts": START
+            + pd.to_timedelta(day, unit="D")
+            + pd.to_timedelta(seconds, unit="s"),
             "sex": sex,
             "approved": approved,
             "repaid": pd.array(repaid, dtype="Int64"),
@@ -71,7 +73,9 @@ def spark() -> Any:
     """One local Spark session for the whole run (it takes ~15 s to start)."""
     if java_missing():
         pytest.skip("PySpark tests need Java (a JRE 17) on the PATH")
-    pyspark_sql = pytest.importorskip("pyspark.sql", reason="needs pyspark (the spark extra)")
+    pyspark_sql = pytest.importorskip(
+        "pyspark.sql", reason="needs pyspark (the spark extra)"
+    )
     session = (
         pyspark_sql.SparkSession.builder.master("local[2]")
         .appName("pytest-fairness-tests")

@@ -14,7 +14,12 @@ DAY = 7  # weekly windows
 
 
 def run(log: pd.DataFrame, **kw):
-    args = {"time": "ts", "freq": "W", "y_pred": "approved", "sensitive_features": "sex"}
+    args = {
+        "time": "ts",
+        "freq": "W",
+        "y_pred": "approved",
+        "sensitive_features": "sex",
+    }
     args.update(kw)
     return monitor(log, **args)
 
@@ -59,8 +64,12 @@ def test_a_bound_within_the_noise_does_not_alert(make_log):
 def test_a_new_disparity_drifts_and_points_to_causal_analysis(make_log):
     # women's approvals fall by 0.12 from week 8 on; the population is stable
     log = make_log(
-        n=32_000, days=16 * DAY, seed=4, race=False,
-        shift={"female": -0.12}, shift_from=8 * DAY,
+        n=32_000,
+        days=16 * DAY,
+        seed=4,
+        race=False,
+        shift={"female": -0.12},
+        shift_from=8 * DAY,
     )
     result = run(log)
     drift = result.alerts_of("drift")
@@ -80,8 +89,12 @@ def test_a_new_disparity_drifts_and_points_to_causal_analysis(make_log):
 def test_decisions_that_moved_for_everyone_point_to_post_processing(make_log):
     # a threshold moved: everyone is approved less, women more so
     log = make_log(
-        n=32_000, days=16 * DAY, seed=5, race=False,
-        shift={"female": -0.3, "male": -0.18}, shift_from=8 * DAY,
+        n=32_000,
+        days=16 * DAY,
+        seed=5,
+        race=False,
+        shift={"female": -0.3, "male": -0.18},
+        shift_from=8 * DAY,
     )
     drift = run(log).alerts_of("drift")
     assert not drift.empty
@@ -127,15 +140,22 @@ def test_a_gap_in_the_log_is_a_composition_alert(make_log):
 
 
 def test_labels_that_arrive_late_skip_their_metrics(make_log):
-    log = make_log(n=8_000, days=8 * DAY, seed=8, race=False, unlabelled_after=6 * DAY - 1)
-    result = run(log, y_true="repaid", metrics=["demographic_parity_difference",
-                                                  "equal_opportunity_difference"])
+    log = make_log(
+        n=8_000, days=8 * DAY, seed=8, race=False, unlabelled_after=6 * DAY - 1
+    )
+    result = run(
+        log,
+        y_true="repaid",
+        metrics=["demographic_parity_difference", "equal_opportunity_difference"],
+    )
     w = result.windows.set_index(["window", "metric"])
     late = w.loc[("2024-02-19", "equal_opportunity_difference")]
     assert math.isnan(late["value"])
     assert late["labelled"] == 0
     assert "labels known for 0% of the rows (< min_labelled=0.9)" in late["note"]
-    assert not math.isnan(w.loc[("2024-02-19", "demographic_parity_difference"), "value"])
+    assert not math.isnan(
+        w.loc[("2024-02-19", "demographic_parity_difference"), "value"]
+    )
 
 
 def _stable(seed: int, n: int, rates=(0.6, 0.7)) -> pd.DataFrame:

@@ -18,14 +18,21 @@ def log(make_log) -> pd.DataFrame:
 
 
 def run(log: pd.DataFrame, **kw):
-    args = {"time": "ts", "freq": "W", "y_pred": "approved", "sensitive_features": "sex"}
+    args = {
+        "time": "ts",
+        "freq": "W",
+        "y_pred": "approved",
+        "sensitive_features": "sex",
+    }
     args.update(kw)
     return monitor(log, **args)
 
 
 def test_a_time_column_that_is_not_a_timestamp(log):
     text = log.assign(ts=log["ts"].astype(str))
-    with pytest.raises(FairnessValueError, match=r"time='ts' must be a timestamp.*pd.to_datetime"):
+    with pytest.raises(
+        FairnessValueError, match=r"time='ts' must be a timestamp.*pd.to_datetime"
+    ):
         run(text)
     numbers = log.assign(ts=log["ts"].astype("int64"))
     with pytest.raises(FairnessValueError, match=r"time='ts' must be a timestamp"):
@@ -54,7 +61,10 @@ def test_a_freq_without_calendar_windows(log):
 
 
 def test_columns_that_do_not_exist(log):
-    with pytest.raises(FairnessValueError, match=r"time='when' is not a column of data; it has \['approved'"):
+    with pytest.raises(
+        FairnessValueError,
+        match=r"time='when' is not a column of data; it has \['approved'",
+    ):
         run(log, time="when")
     with pytest.raises(FairnessValueError, match=r"y_pred='aproved'.*'approved'"):
         run(log, y_pred="aproved")
@@ -68,7 +78,10 @@ def test_columns_that_do_not_exist(log):
     ("reference", "match"),
     [
         (("2024-01-20", "2024-01-01"), r"not sorted: its start 2024-01-20"),
-        (("2030-01-01", "2030-02-01"), r"holds no window: the windows start from 2024-01-01"),
+        (
+            ("2030-01-01", "2030-02-01"),
+            r"holds no window: the windows start from 2024-01-01",
+        ),
         (("2023-01-01", "2030-01-01"), r"covers all 4 windows"),
         (0, r"reference=0 must be a number of windows from 1 to 3"),
         (4, r"reference=4 must be a number of windows from 1 to 3"),
@@ -92,16 +105,24 @@ def test_a_log_of_one_window(log):
 
 
 def test_missing_decisions_and_groups(log):
-    with pytest.raises(FairnessValueError, match=r"y_pred column 'approved' contains 1 missing"):
+    with pytest.raises(
+        FairnessValueError, match=r"y_pred column 'approved' contains 1 missing"
+    ):
         run(log.assign(approved=log["approved"].astype(float).where(log.index != 5)))
-    with pytest.raises(FairnessValueError, match=r"sensitive_features column 'sex' contains 1"):
+    with pytest.raises(
+        FairnessValueError, match=r"sensitive_features column 'sex' contains 1"
+    ):
         run(log.assign(sex=log["sex"].where(log.index != 5)))
 
 
 def test_settings_are_checked(log):
-    with pytest.raises(FairnessValueError, match=r"equal_opportunity_difference needs labels"):
+    with pytest.raises(
+        FairnessValueError, match=r"equal_opportunity_difference needs labels"
+    ):
         run(log, metrics=["equal_opportunity_difference"])
-    with pytest.raises(FairnessValueError, match=r"unknown disparity 'demographic_parity'"):
+    with pytest.raises(
+        FairnessValueError, match=r"unknown disparity 'demographic_parity'"
+    ):
         run(log, metrics=["demographic_parity"])
     with pytest.raises(FairnessValueError, match=r"confidence must be a number"):
         run(log, confidence=95)
@@ -109,7 +130,9 @@ def test_settings_are_checked(log):
         run(log, min_labelled=2)
     with pytest.raises(FairnessValueError, match=r"composition_threshold must be"):
         run(log, composition_threshold=0)
-    with pytest.raises(FairnessValueError, match=r"y_score='score' must hold scores in \[0, 1\]"):
+    with pytest.raises(
+        FairnessValueError, match=r"y_score='score' must hold scores in \[0, 1\]"
+    ):
         run(log.assign(score=log["score"] * 3), y_true="repaid", y_score="score")
     with pytest.raises(FairnessValueError, match=r"data must be a dataframe"):
         run([1, 2, 3])
@@ -137,5 +160,7 @@ def test_windows_follow_the_calendar(freq, when, start):
     assert w.start(key) == start
     assert w.start(key) <= when < w.start(key + 1)
     if freq in ("W", "W-WED", "MS", "QS"):
-        period = pd.Timestamp(when).to_period(freq.replace("MS", "M").replace("QS", "Q"))
+        period = pd.Timestamp(when).to_period(
+            freq.replace("MS", "M").replace("QS", "Q")
+        )
         assert period.start_time == pd.Timestamp(start)

@@ -1,4 +1,4 @@
-"""Exports to MLflow (file and SQLite stores) and Prometheus, with the real libraries."""
+"""Exports to MLflow (file and SQLite stores) and Prometheus, with real libraries."""
 
 from __future__ import annotations
 
@@ -33,7 +33,11 @@ def test_mlflow_gets_one_metric_per_gate_and_group_with_a_step_per_window(
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "")
     # MLflow 3 keeps the file store for those who opt in
     monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
-    uri = (tmp_path / "mlruns").as_uri() if store == "file" else f"sqlite:///{tmp_path}/mlflow.db"
+    uri = (
+        (tmp_path / "mlruns").as_uri()
+        if store == "file"
+        else f"sqlite:///{tmp_path}/mlflow.db"
+    )
     mlflow.set_tracking_uri(uri)
     try:
         with pytest.raises(FairnessValueError, match="no active MLflow run"):
@@ -42,10 +46,14 @@ def test_mlflow_gets_one_metric_per_gate_and_group_with_a_step_per_window(
             run_id = result.to_mlflow()
         assert run_id == run.info.run_id
         client = mlflow.tracking.MlflowClient()
-        history = client.get_metric_history(run_id, "fairness/demographic_parity_difference")
+        history = client.get_metric_history(
+            run_id, "fairness/demographic_parity_difference"
+        )
         values = result.windows.sort_values("window_start")["value"].tolist()
         assert [m.step for m in history] == list(range(5))
-        assert [m.value for m in sorted(history, key=lambda m: m.step)] == pytest.approx(values)
+        assert [
+            m.value for m in sorted(history, key=lambda m: m.step)
+        ] == pytest.approx(values)
         group = client.get_metric_history(
             run_id, "fairness/selection_rate/sex.female/race.black"
         )
@@ -55,7 +63,9 @@ def test_mlflow_gets_one_metric_per_gate_and_group_with_a_step_per_window(
         tags = client.get_run(run_id).data.tags
         assert tags["fairness.freq"] == "W"
         # into a named run, outside any active run
-        other = client.create_run(client.get_experiment_by_name("Default").experiment_id)
+        other = client.create_run(
+            client.get_experiment_by_name("Default").experiment_id
+        )
         assert result.to_mlflow(run_id=other.info.run_id) == other.info.run_id
     finally:
         mlflow.set_tracking_uri("")
@@ -75,14 +85,21 @@ def test_prometheus_text_parses_and_is_written_atomically(result, tmp_path):
     assert sample.value == pytest.approx(last["value"])
     rates = families["pytest_fairness_group_rate"].samples
     assert {s.labels["group"] for s in rates} == {
-        "female, asian", "female, black", "female, white",
-        "male, asian", "male, black", "male, white",
+        "female, asian",
+        "female, black",
+        "female, white",
+        "male, asian",
+        "male, black",
+        "male, white",
     }
-    alerts = {s.labels["kind"]: s.value for s in families["pytest_fairness_alerts"].samples}
+    alerts = {
+        s.labels["kind"]: s.value for s in families["pytest_fairness_alerts"].samples
+    }
     assert set(alerts) == {"bound", "drift", "composition"}
     every = result.to_prometheus(window="all")
     samples = next(
-        f for f in parser.text_string_to_metric_families(every)
+        f
+        for f in parser.text_string_to_metric_families(every)
         if f.name == "pytest_fairness_disparity"
     ).samples
     assert len(samples) == 5

@@ -64,7 +64,9 @@ def test_html_draws_one_chart_per_disparity_and_escapes_labels(result):
     # every window of the first disparity has a point, with its value as text
     first = result.windows[result.windows["metric"] == result.metrics[0]]
     for label in first["window"]:
-        assert re.search(rf"<title>{label}: {result.metrics[0]} 0\.\d{{3}}</title>", page)
+        assert re.search(
+            rf"<title>{label}: {result.metrics[0]} 0\.\d{{3}}</title>", page
+        )
 
 
 def test_scores_add_calibration_to_the_groups(result):

@@ -47,8 +47,8 @@ def test_a_stable_log_passes_and_joins_the_summary(project: Project) -> None:
         project,
         """
 def test_last_weeks_logs(fairness):
-    result = fairness.check_monitor(watch(logs(), bounds={"demographic_parity_difference": 0.2}))
-    assert result.alerts.empty
+    result = watch(logs(), bounds={"demographic_parity_difference": 0.2})
+    assert fairness.check_monitor(result).alerts.empty
 """,
     )
     result = project.run()
@@ -56,8 +56,10 @@ def test_last_weeks_logs(fairness):
     result.stdout.fnmatch_lines(
         [
             "*fairness gates*",
-            "*test_last_weeks_logs*demographic_parity_difference*<= 0.2 in every window*PASSED*",
-            "*test_last_weeks_logs*demographic_parity_difference*no drift from the reference*PASSED*",
+            "*test_last_weeks_logs*demographic_parity_difference*<= 0.2 in every*"
+            "PASSED*",
+            "*test_last_weeks_logs*demographic_parity_difference*no drift from the*"
+            "PASSED*",
         ]
     )
 
@@ -82,7 +84,8 @@ def test_other_model(fairness):
         [
             "E*FairnessGateFailure: fairness gate failed: 1 of 1 bound(s) failed*",
             "E*groups: sex (2 groups, min_group_size=30, min_denominator=10)*",
-            "E*demographic_parity_difference*no drift from the reference*FAILED*alert(s) in*",
+            "E*demographic_parity_difference*no drift from the reference*FAILED*"
+            "alert(s) in*",
         ]
     )
     assert "drifted from the reference period" in result.stdout.str()
@@ -99,13 +102,16 @@ def test_fail_on_composition_and_other_kinds_warn(project: Project) -> None:
     write(
         project,
         """
+def shifted():
+    later = logs(women=0.1).assign(ts=lambda d: d["ts"] + pd.Timedelta(days=84))
+    return pd.concat([logs(), later])
+
 def test_composition_fails(fairness):
-    log = pd.concat([logs(), logs(women=0.1).assign(ts=lambda d: d["ts"] + pd.Timedelta(days=84))])
-    fairness.check_monitor(watch(log), fail_on=["composition"])
+    fairness.check_monitor(watch(shifted()), fail_on=["composition"])
 
 def test_composition_only_warns(fairness):
-    log = pd.concat([logs(), logs(women=0.1).assign(ts=lambda d: d["ts"] + pd.Timedelta(days=84))])
-    fairness.check_monitor(watch(log, bounds={"demographic_parity_difference": 0.3}), fail_on="bound")
+    result = watch(shifted(), bounds={"demographic_parity_difference": 0.3})
+    fairness.check_monitor(result, fail_on="bound")
 """,
     )
     result = project.run()
@@ -113,7 +119,8 @@ def test_composition_only_warns(fairness):
     result.stdout.fnmatch_lines(
         [
             "E*composition*no composition shift*FAILED*group shares moved*",
-            "*FairnessWarning: * composition alert(s) (not failing: fail_on=[[]'bound'[]])*",
+            "*FairnessWarning: * composition alert(s) (not failing: "
+            "fail_on=[[]'bound'[]])*",
         ]
     )
 
@@ -130,23 +137,36 @@ def test_only_last_week(fairness):
     )
     result = project.run()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["E*<= 0.05 in every window*FAILED*1 alert(s) in 2024-03-18*"])
+    result.stdout.fnmatch_lines(
+        ["E*<= 0.05 in every window*FAILED*1 alert(s) in 2024-03-18*"]
+    )
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        ("fairness.check_monitor(watch(logs()), fail_on='drfit')",
-         "*fail_on='drfit') must name alert kinds among [[]'bound', 'drift', 'composition'[]]*"),
-        ("fairness.check_monitor(watch(logs()), fail_on='bound')",
-         "*has nothing to check: the result has no bounds*"),
-        ("fairness.check_monitor(42)",
-         "*expects what pytest_fairness.monitoring.monitor() returns. Got int.*"),
-        ("fairness.check_monitor(watch(logs()), last=0)",
-         "*last=...) must be a number of windows >= 1*"),
+        (
+            "fairness.check_monitor(watch(logs()), fail_on='drfit')",
+            "*fail_on='drfit') must name alert kinds among "
+            "[[]'bound', 'drift', 'composition'[]]*",
+        ),
+        (
+            "fairness.check_monitor(watch(logs()), fail_on='bound')",
+            "*has nothing to check: the result has no bounds*",
+        ),
+        (
+            "fairness.check_monitor(42)",
+            "*expects what pytest_fairness.monitoring.monitor() returns. Got int.*",
+        ),
+        (
+            "fairness.check_monitor(watch(logs()), last=0)",
+            "*last=...) must be a number of windows >= 1*",
+        ),
     ],
 )
-def test_bad_arguments_name_themselves(project: Project, call: str, message: str) -> None:
+def test_bad_arguments_name_themselves(
+    project: Project, call: str, message: str
+) -> None:
     write(project, f"\ndef test_bad(fairness):\n    {call}\n")
     result = project.run()
     result.assert_outcomes(failed=1)
