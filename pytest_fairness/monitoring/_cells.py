@@ -94,7 +94,7 @@ class Cells:
 
     def rows(self) -> NDArray[np.float64]:
         """Rows of every window and group, shape (n_windows, n_groups)."""
-        return self.decisions.sum(axis=2)
+        return np.asarray(self.decisions.sum(axis=2), dtype=np.float64)
 
     def decision_cells(self, w: Any) -> NDArray[np.float64]:
         """Cells of every row with the label set aside (counted as negative).
@@ -161,7 +161,7 @@ def encode(
     labelled = np.bincount(
         cell, weights=rows[known], minlength=n_windows * n_groups * 4
     )
-    score = None
+    score: dict[str, NDArray[np.float64]] | None = None
     if (
         counts.score_bin is not None
         and counts.score_sum is not None
@@ -178,10 +178,14 @@ def encode(
         cal_true = np.bincount(kb, weights=y * rows[known], minlength=size * N_BINS)
         total = np.bincount(base, weights=counts.score_sum, minlength=size)
         score = {
-            "brier": brier.reshape(n_windows, n_groups),
-            "cal_score": cal_score.reshape(n_windows, n_groups, N_BINS),
-            "cal_true": cal_true.reshape(n_windows, n_groups, N_BINS),
-            "total": total.reshape(n_windows, n_groups),
+            "brier": brier.reshape(n_windows, n_groups).astype(np.float64),
+            "cal_score": cal_score.reshape(n_windows, n_groups, N_BINS).astype(
+                np.float64
+            ),
+            "cal_true": cal_true.reshape(n_windows, n_groups, N_BINS).astype(
+                np.float64
+            ),
+            "total": total.reshape(n_windows, n_groups).astype(np.float64),
         }
     groups = tuple(
         tuple(columns[j].levels[level_table[i, j]] for j in range(len(columns)))
@@ -193,8 +197,8 @@ def encode(
         groups=groups,
         level_table=level_table,
         first_key=first,
-        labelled=labelled.reshape(n_windows, n_groups, 4),
-        decisions=decisions.reshape(n_windows, n_groups, 2),
+        labelled=labelled.reshape(n_windows, n_groups, 4).astype(np.float64),
+        decisions=decisions.reshape(n_windows, n_groups, 2).astype(np.float64),
         score=score,
         pos_label=labels.pos_label,
         has_labels=has_labels,

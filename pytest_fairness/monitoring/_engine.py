@@ -10,7 +10,6 @@ PYTEST_DONT_REWRITE
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -77,10 +76,8 @@ class WindowCounts:
     score_sq: NDArray[np.float64] | None = None
 
 
-def _check_columns(data: Any, named: Sequence[tuple[str, str | None]]) -> None:
-    known = engine_columns(data)
-    if known is None:
-        known = list(column_names(data))
+def _check_columns(data: Any, named: Sequence[tuple[str, object]]) -> None:
+    known = engine_columns(data) or list(column_names(data))
     for argname, value in named:
         if value is None:
             continue
@@ -316,8 +313,6 @@ def labelled_mask(y_true: NDArray[Any]) -> NDArray[np.bool_]:
     ndarray of bool
         True where the label is known.
     """
-    pd = sys.modules.get("pandas")
-    if pd is None:  # pragma: no cover - the monitoring tables load pandas
-        import pandas as pd  # noqa: PLC0415
+    import pandas as pd  # noqa: PLC0415 - the monitoring tables load pandas
 
-    return np.asarray(~pd.isna(y_true), dtype=bool)
+    return np.asarray(~pd.isna(y_true), dtype=np.bool_)

@@ -68,11 +68,12 @@ def _points(
     step_of = {s: i for i, s in enumerate(starts)}
     for row in w.itertuples(index=False):
         step, ts = step_of[row.window_start], _millis(row.window_start)
-        for suffix, value in (("", row.value), ("_low", row.low), ("_high", row.high)):
-            if value is not None and not math.isnan(float(value)):
+        for suffix, raw in (("", row.value), ("_low", row.low), ("_high", row.high)):
+            value = float(raw)  # type: ignore[arg-type]
+            if not math.isnan(value):
                 yield (
                     metric_key(prefix, f"{row.metric}{suffix}"),
-                    float(value),
+                    value,
                     ts,
                     step,
                 )
@@ -84,7 +85,7 @@ def _points(
         else None
     )
     for i, row in enumerate(g.itertuples(index=False)):
-        value = float(row.value)
+        value = float(row.value)  # type: ignore[arg-type]
         if math.isnan(value) or row.window_start not in step_of:
             continue
         names = (

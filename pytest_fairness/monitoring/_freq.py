@@ -212,23 +212,24 @@ def parse_freq(freq: object) -> Windowing:
         width = seconds[name] * n
         return Windowing(freq, "second", width, (_EPOCH_ORDINAL * _DAY_SECONDS) % width)
     if isinstance(off, offsets.Week):
-        if off.weekday is None:
+        weekday = getattr(off, "weekday", None)
+        if weekday is None:
             msg = (
                 f"freq={freq!r} is a week without an anchor day; use 'W' (weeks "
                 "ending on Sunday), 'W-MON', ... or '7D'."
             )
             raise fail(msg)
-        first_weekday = (int(off.weekday) + 1) % 7  # 0 is Monday; W-SUN starts Monday
+        first_weekday = (int(weekday) + 1) % 7  # 0 is Monday; W-SUN starts Monday
         return Windowing(freq, "day", 7 * n, 1 + first_weekday)
     if isinstance(off, offsets.MonthBegin | offsets.MonthEnd):
         return Windowing(freq, "month", n, 0)
     if isinstance(off, offsets.QuarterBegin | offsets.QuarterEnd):
-        month = int(off.startingMonth)
+        month = int(getattr(off, "startingMonth", 1))
         if isinstance(off, offsets.QuarterEnd):
             month = month % 12 + 1  # a quarter ending in March starts in April
         return Windowing(freq, "month", 3 * n, (month - 1) % 3)
     if isinstance(off, offsets.YearBegin | offsets.YearEnd):
-        month = int(off.month)
+        month = int(getattr(off, "month", 1))
         if isinstance(off, offsets.YearEnd):
             month = month % 12 + 1
         return Windowing(freq, "month", 12 * n, month - 1)

@@ -113,7 +113,7 @@ def monitor(
     intersectional: bool = True,
     reference_group: Any = None,
     min_labelled: float = 0.9,
-    composition_threshold: float = 0.1,
+    composition_threshold: object = 0.1,
     pos_label: Any = None,
     n_boot: int = 1000,
     random_state: int | None = 0,

@@ -166,7 +166,7 @@ def result_markdown(result: MonitorResult) -> str:
     if not result.alerts.empty:
         out += ["### Alerts", ""]
         out += [
-            f"- **{a.window}** `{a.kind}`: {_md(a.message)}"
+            f"- **{a.window}** `{a.kind}`: {_md(str(a.message))}"
             for a in result.alerts.itertuples()
         ]
         out.append("")
@@ -178,12 +178,12 @@ def _h(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _finite(values: Sequence[float]) -> list[float]:
+def _finite(values: Sequence[float | None]) -> list[float]:
     return [v for v in values if v is not None and not math.isnan(v)]
 
 
 def _segments(
-    xs: Sequence[float], ys: Sequence[float]
+    xs: Sequence[float], ys: Sequence[float | None]
 ) -> list[list[tuple[float, float]]]:
     """Split a line where values are missing."""
     out: list[list[tuple[float, float]]] = [[]]
@@ -278,22 +278,20 @@ def _svg_chart(
     for k, (name, ys) in enumerate(series):
         color = palette[k % len(palette)]
         for seg in _segments(range(n), ys):
-            pts = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in seg)
+            line = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in seg)
             out.append(
-                f'<polyline class="value" points="{pts}" fill="none" '
+                f'<polyline class="value" points="{line}" fill="none" '
                 f'stroke="{color}" stroke-width="2">'
                 f"<title>{_h(name)}</title></polyline>"
             )
         for i, v in enumerate(ys):
-            if v is not None and not math.isnan(v):
+            if not math.isnan(v):
                 out.append(
                     f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="2.5" fill="{color}">'
                     f"<title>{_h(labels[i])}: {_h(name)} {v:.3f}</title></circle>"
                 )
         if len(series) > 1 and _finite(ys):
-            last = max(
-                i for i, v in enumerate(ys) if v is not None and not math.isnan(v)
-            )
+            last = max(i for i, v in enumerate(ys) if not math.isnan(v))
             out.append(
                 f'<text x="{x(last) - 4:.1f}" y="{y(ys[last]) - 6:.1f}" '
                 'font-size="10" '
@@ -320,9 +318,9 @@ def _metric_chart(result: MonitorResult, metric: str) -> str:
     alerts = result.alerts[result.alerts["metric"] == metric]
     marks = []
     for window, group in alerts.groupby("window", sort=False):
-        if window in labels:
+        if str(window) in labels:
             text = "; ".join(f"{k} alert" for k in dict.fromkeys(group["kind"]))
-            marks.append((labels.index(str(window)), f"{window}: {text}"))
+            marks.append((labels.index(str(window)), f"{window!s}: {text}"))
     return _svg_chart(
         f"{metric} per window",
         labels,

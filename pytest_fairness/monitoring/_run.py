@@ -85,7 +85,7 @@ def _label(group: Sequence[Any]) -> str:
 
 
 def _fmt(value: float, digits: int = 3) -> str:
-    return "nan" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+    return "nan" if math.isnan(value) else f"{value:.{digits}f}"
 
 
 @dataclass
@@ -339,11 +339,11 @@ class Monitor:
                     details.append((w, None, reason))
                     scores.append(math.nan)
                     continue
-                score = self._score(win, spec, found)
+                scored = self._score(win, spec, found)
                 details.append(
-                    (w, score, "" if not math.isnan(score.z) else "undefined")
+                    (w, scored, "" if not math.isnan(scored.z) else "undefined")
                 )
-                scores.append(score.z)
+                scores.append(scored.z)
             sums = cusum(scores, CUSUM_K)
             last_zero = None
             for (w, score, reason), s in zip(details, sums, strict=True):
@@ -721,7 +721,7 @@ class Monitor:
                 if not d["alert"]:
                     continue
                 win = windows[w]
-                score: DriftScore = d["score"]
+                score: DriftScore | None = d["score"]
                 ref_value = self._reference_value(spec)
                 change = 0.0 if score is None else score.value - score.expected
                 stage, why = self._stage(win, spec, composition, change)

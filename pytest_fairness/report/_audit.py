@@ -145,9 +145,7 @@ def _from_data(data: Any, value: Any, argname: str) -> Any:
     """Resolve a column name against ``data`` (any dataframe)."""
     if value is None or not isinstance(value, str):
         return value
-    names = engine_columns(data)
-    if names is None:
-        names = column_names(data)
+    names = engine_columns(data) or column_names(data)
     if value not in names:
         msg = f"{argname}={value!r} is not a column of data.{hint_for(value, names)}"
         raise fail(msg)
@@ -182,9 +180,7 @@ def _aggregate(
         names.append(sample_weight)
     if not sensitive_features or not all(isinstance(v, str) for v in names):
         return None
-    known = engine_columns(data)
-    if known is None:
-        known = column_names(data)
+    known = engine_columns(data) or column_names(data)
     for argname, value in [
         ("y_true", y_true),
         ("y_pred", y_pred),

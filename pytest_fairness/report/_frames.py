@@ -123,10 +123,10 @@ def dask_partitions(data: Any, func: Any, *args: Any) -> list[Any]:
     list
         ``func``'s result for each partition, in partition order.
     """
-    import dask  # noqa: PLC0415 - optional engine
+    from dask import compute, delayed  # type: ignore[attr-defined]  # noqa: PLC0415
 
-    parts = [dask.delayed(func)(part, *args) for part in data.to_delayed()]
-    return list(dask.compute(*parts))
+    parts = [delayed(func)(part, *args) for part in data.to_delayed()]
+    return list(compute(*parts))  # type: ignore[no-untyped-call]
 
 
 def collect(frame: Any) -> Any:

@@ -65,7 +65,9 @@ def test_last_weeks_logs(fairness):
 
 
 @pytest.mark.parametrize("xdist", [(), ("-n", "2", "-p", "no:benchmark")])
-def test_a_drift_fails_the_test_with_the_alert(project: Project, xdist) -> None:
+def test_a_drift_fails_the_test_with_the_alert(
+    project: Project, xdist: tuple[str, ...]
+) -> None:
     if xdist:
         pytest.importorskip("xdist")
     write(
