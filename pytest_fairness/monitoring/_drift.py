@@ -181,8 +181,9 @@ def cusum(z: Sequence[float], k: float = CUSUM_K) -> NDArray[np.float64]:
     return out
 
 
-@functools.lru_cache(maxsize=64)
-def cusum_threshold(n_windows: int, alpha: float, k: float = CUSUM_K) -> float:
+def cusum_threshold(
+    n_windows: int, alpha: float, k: float = CUSUM_K, shared: float = 0.0
+) -> float:
     """Return the CUSUM threshold that a stable process crosses with probability alpha.
 
     Parameters
@@ -194,24 +195,40 @@ def cusum_threshold(n_windows: int, alpha: float, k: float = CUSUM_K) -> float:
         those windows.
     k : float, default=CUSUM_K
         The CUSUM's reference value.
+    shared : float, default=0.0
+        Correlation of any two windows' scores. Every window is compared
+        with the same reference period, whose own noise is shared: with
+        ``n`` rows a window and ``N`` in the reference, it is about
+        ``n / (n + N)`` (1/14 for 13 reference windows of the same size).
 
     Returns
     -------
     float
-        ``h`` such that ``P(max_t S_t > h) = alpha`` for independent
-        standard normal scores, estimated from 20,000 simulated runs with a
-        fixed seed (the same threshold on every call).
+        ``h`` such that ``P(max_t S_t > h) = alpha`` for standard normal
+        scores with that correlation, estimated from 20,000 simulated runs
+        with a fixed seed (the same threshold on every call).
 
     Examples
     --------
     >>> from pytest_fairness.monitoring._drift import cusum_threshold
     >>> round(cusum_threshold(39, 0.05), 1)
     2.0
+    >>> cusum_threshold(39, 0.05, shared=0.07) > cusum_threshold(39, 0.05)
+    True
     """
+    shared = round(min(max(float(shared), 0.0), 0.99), 3)
+    return _threshold(max(1, int(n_windows)), float(alpha), float(k), shared)
+
+
+@functools.lru_cache(maxsize=64)
+def _threshold(n_windows: int, alpha: float, k: float, shared: float) -> float:
     rng = np.random.default_rng(20_240_517)
+    common = math.sqrt(shared) * rng.standard_normal(_CALIBRATION_RUNS)
+    own = math.sqrt(1.0 - shared)
     s = np.zeros(_CALIBRATION_RUNS)
     top = np.zeros(_CALIBRATION_RUNS)
-    for _ in range(max(1, n_windows)):
-        s = np.maximum(0.0, s + rng.standard_normal(_CALIBRATION_RUNS) - k)
+    for _ in range(n_windows):
+        z = own * rng.standard_normal(_CALIBRATION_RUNS) + common
+        s = np.maximum(0.0, s + z - k)
         np.maximum(top, s, out=top)
     return float(np.quantile(top, 1.0 - alpha))

@@ -321,8 +321,20 @@ class Monitor:
 
     # -- drift -------------------------------------------------------------------
     def _drift_threshold(self) -> float:
+        """Return the CUSUM threshold of the watched windows, all disparities together.
+
+        The scores of two windows share the reference period's noise: their
+        correlation is about ``n / (n + N)`` for ``n`` rows in a typical
+        watched window and ``N`` in the reference period.
+        """
         m = len(self.watched)
-        return cusum_threshold(m, self.alpha / max(1, len(self.specs)))
+        rows = self.rows.sum(axis=1)
+        watched = rows[self.watched]
+        typical = float(np.median(watched[watched > 0])) if (watched > 0).any() else 0.0
+        reference = float(rows[self.ref].sum())
+        shared = typical / (typical + reference) if typical + reference > 0 else 0.0
+        self.shared = shared
+        return cusum_threshold(m, self.alpha / max(1, len(self.specs)), shared=shared)
 
     def _drift(self, windows: list[_Window]) -> dict[tuple[int, str], dict[str, Any]]:
         out: dict[tuple[int, str], dict[str, Any]] = {}
@@ -926,6 +938,7 @@ class Monitor:
             "drift_k": CUSUM_K,
             "drift_threshold": self.h,
             "drift_alpha": self.alpha / max(1, len(self.specs)),
+            "drift_shared": self.shared,
         }
 
 
