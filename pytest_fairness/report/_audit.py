@@ -48,7 +48,13 @@ from pytest_fairness.metrics import (
     resolve_metric,
     score_sums,
 )
-from pytest_fairness.report._frames import Aggregated, aggregate_in_engine
+from pytest_fairness.report._frames import (
+    Aggregated,
+    aggregate_in_engine,
+    collect,
+    engine_columns,
+    is_dask,
+)
 from pytest_fairness.report._report import (
     CI_METHODS,
     CORRECTIONS,
@@ -140,18 +146,20 @@ def _from_data(data: Any, value: Any, argname: str) -> Any:
     """Resolve a column name against ``data`` (any dataframe)."""
     if value is None or not isinstance(value, str):
         return value
-    names = column_names(data)
+    names = engine_columns(data) or column_names(data)
     if value not in names:
         msg = f"{argname}={value!r} is not a column of data.{hint_for(value, names)}"
         raise fail(msg)
     pd = sys.modules.get("pandas")
     if pd is not None and isinstance(data, pd.DataFrame):
         return data[value]
+    if is_dask(data):
+        return data[value].compute().to_numpy()
     import narwhals as nw  # noqa: PLC0415 - loaded on first use
 
     frame = nw.from_native(data)
     if isinstance(frame, nw.LazyFrame):
-        frame = frame.select(value).collect()
+        frame = collect(frame.select(value))
     return frame[value].to_numpy()
 
 
@@ -173,7 +181,7 @@ def _aggregate(
         names.append(sample_weight)
     if not sensitive_features or not all(isinstance(v, str) for v in names):
         return None
-    known = column_names(data)
+    known = engine_columns(data) or column_names(data)
     for argname, value in [
         ("y_true", y_true),
         ("y_pred", y_pred),
@@ -296,9 +304,12 @@ def audit(
         The column(s) defining the groups, as fairlearn accepts them; with
         ``data``, column names.
     data : DataFrame, optional
-        A pandas, polars or other narwhals-supported frame holding the
-        columns named by ``y_true``, ``y_pred``, ``sensitive_features``,
-        ``y_score`` and ``sample_weight``.
+        A pandas, polars, pyarrow, DuckDB, PySpark or Dask frame (or another
+        narwhals-supported one) holding the columns named by ``y_true``,
+        ``y_pred``, ``sensitive_features``, ``y_score`` and
+        ``sample_weight``. Outside pandas, the rows are counted inside the
+        engine (Dask partition by partition in its workers) and only the
+        counts of each combination come back.
     y_score : array-like or str, optional
         Scores of the positive class in [0, 1], for ``auc``, ``brier`` and
         ``calibration_error``.
