@@ -10,12 +10,20 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pytest_fairness.metrics._encode import CHUNK_ROWS, combine_into, slot_space
+
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from numpy.typing import NDArray
 
-__all__ = ["GroupCounts", "count_binary", "count_regression", "weighted_sum"]
+__all__ = [
+    "GroupCounts",
+    "count_binary",
+    "count_cells",
+    "count_regression",
+    "weighted_sum",
+]
 
 
 def weighted_sum(
@@ -134,7 +142,20 @@ class GroupCounts:
         GroupCounts
             Counts of the whole population.
         """
-        return self.aggregate(np.zeros(self.n_groups, dtype=np.intp), 1)
+
+        def total(values: NDArray[Any]) -> NDArray[Any]:
+            if values.dtype.kind in "iu":
+                return np.asarray(values.sum(axis=0, keepdims=True), dtype=np.int64)
+            # row by row, as the bincount of aggregate() sums (same rounding)
+            return np.cumsum(values, axis=0, dtype=np.float64)[-1:] + 0.0
+
+        return GroupCounts(
+            total(self.rows),
+            total(self.weight),
+            None if self.cells is None else total(self.cells),
+            None if self.cell_rows is None else total(self.cell_rows),
+            {k: total(v) for k, v in self.sums.items()},
+        )
 
     def __add__(self, other: GroupCounts) -> GroupCounts:
         if not isinstance(other, GroupCounts):
@@ -209,6 +230,58 @@ def count_binary(
     squares = sample_weight**2 if weight_sq is None else weight_sq
     w2 = weighted_sum(cell, squares, size).reshape(n_groups, 4)
     return GroupCounts(rows, cells.sum(axis=1), cells, cell_rows, {"cell_w2": w2})
+
+
+def count_cells(
+    codes: Sequence[NDArray[Any]],
+    offsets: Sequence[int],
+    sizes: Sequence[int],
+    y_true: NDArray[np.uint8],
+    y_pred: NDArray[np.uint8],
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+) -> NDArray[np.int64]:
+    """Count the confusion cells of every slot of a product of code ranges.
+
+    The rows are encoded and counted in chunks: the memory used besides the
+    inputs is a few chunk-long arrays and the counts, whatever the number of
+    rows. No group code array the length of the data is built.
+
+    Parameters
+    ----------
+    codes : sequence of ndarray of int
+        One array of integer codes per sensitive column, used as they are.
+    offsets, sizes : sequence of int
+        Smallest code and number of slots of each column (see
+        :func:`~pytest_fairness.metrics._encode.combine_into`).
+    y_true, y_pred : ndarray of uint8
+        0/1 labels and predictions.
+    chunk_rows : int, optional
+        Rows encoded at once.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_slots, 4)
+        Rows in the cells TN, FP, FN, TP of every slot (the same numbers as
+        :func:`count_binary` on the slot of every row).
+    """
+    n = y_true.shape[0]
+    n_cells = 4 * slot_space(sizes)
+    # bincount allocates its output for every chunk: keep chunks long
+    # enough that this stays small beside the rows counted
+    step = max(int(chunk_rows), min(n, 4 * n_cells))
+    buffer = np.empty(min(n, step), dtype=np.intp)
+    total = np.zeros(n_cells, dtype=np.int64)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        cell = combine_into(codes, offsets, sizes, start, stop, buffer)
+        cell *= 4
+        yt = y_true[start:stop]
+        np.add(cell, yt, out=cell, casting="unsafe")
+        np.add(cell, yt, out=cell, casting="unsafe")
+        np.add(cell, y_pred[start:stop], out=cell, casting="unsafe")
+        total += np.bincount(cell, minlength=n_cells)
+    return total.reshape(-1, 4)
 
 
 def count_regression(

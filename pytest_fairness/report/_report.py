@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -54,12 +54,14 @@ from pytest_fairness.metrics._intervals import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import pandas as pd
     from numpy.typing import NDArray
 
     from pytest_fairness.gates._bounds import BoundsLike
 
-__all__ = ["SCHEMA_VERSION", "FairnessReport", "GroupTable"]
+__all__ = ["SCHEMA_VERSION", "FairnessReport", "GroupLabels", "GroupTable"]
 
 # Schema 2 adds tagged group labels ({"$bytes": ...}, see pytest_fairness._labels);
 # a report whose labels are all plain JSON is still written as schema 1.
@@ -73,6 +75,129 @@ CI_METHODS: tuple[CiMethod, ...] = ("bootstrap", "newcombe")
 CORRECTIONS: tuple[Correction, ...] = ("holm", "bonferroni", "none")
 
 
+class GroupLabels(Sequence[tuple[Any, ...]]):
+    """Each group's tuple of levels, built from level codes on first full use.
+
+    Reads as the tuple of group labels it stands for (iterates, indexes,
+    compares and prints as that tuple), but a single group, a count or a
+    lookup needs no label of the other groups: an audit of 100,000 groups
+    builds 100,000 tuples only when a table or a message lists them all.
+
+    Parameters
+    ----------
+    codes : ndarray of intp, shape (n_groups, n_columns)
+        The position of each group's level among its column's levels.
+    levels : sequence of sequences
+        The levels of every column (tuples, or lazy ``Levels``).
+    """
+
+    __slots__ = ("_codes", "_items", "_levels")
+
+    def __init__(
+        self, codes: NDArray[np.intp], levels: Sequence[Sequence[Any]]
+    ) -> None:
+        self._codes = codes
+        self._levels = tuple(levels)
+        self._items: tuple[tuple[Any, ...], ...] | None = None
+
+    def _all(self) -> tuple[tuple[Any, ...], ...]:
+        if self._items is None:
+            n = self._codes.shape[0]
+            per_column: list[Sequence[Any]] = []
+            for j, lv in enumerate(self._levels):
+                codes = self._codes[:, j]
+                if len(lv) == n and np.array_equal(codes, np.arange(n)):
+                    per_column.append(lv)  # one group per level, in level order
+                else:
+                    per_column.append(list(map(lv.__getitem__, codes.tolist())))
+            self._items = tuple(zip(*per_column, strict=True))
+        return self._items
+
+    def __len__(self) -> int:
+        return int(self._codes.shape[0])
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[Any, ...]: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[tuple[Any, ...], ...]: ...
+    def __getitem__(
+        self, i: int | slice
+    ) -> tuple[Any, ...] | tuple[tuple[Any, ...], ...]:
+        if self._items is not None or isinstance(i, slice):
+            return self._all()[i]
+        row = self._codes[i].tolist()
+        return tuple(lv[c] for lv, c in zip(self._levels, row, strict=True))
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self._all())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._all()
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        """Return the position of the first group equal to ``value``.
+
+        Parameters
+        ----------
+        value : tuple
+            A group label.
+        start, stop : int, optional
+            Where to look, as for :meth:`tuple.index`.
+
+        Returns
+        -------
+        int
+            The position.
+
+        Raises
+        ------
+        ValueError
+            When no group equals ``value``.
+        """
+        if self._items is not None or start or stop is not None:
+            return self._all().index(value, start, *(() if stop is None else (stop,)))
+        if not isinstance(value, tuple) or len(value) != len(self._levels):
+            msg = f"{value!r} is not a group"
+            raise ValueError(msg)
+        match = np.ones(self._codes.shape[0], dtype=bool)
+        for j, (lv, v) in enumerate(zip(self._levels, value, strict=True)):
+            try:
+                k = lv.index(v)
+            except ValueError:
+                msg = f"{value!r} is not a group"
+                raise ValueError(msg) from None
+            match &= self._codes[:, j] == k
+        found = np.flatnonzero(match)
+        if not found.size:
+            msg = f"{value!r} is not a group"
+            raise ValueError(msg)
+        return int(found[0])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, GroupLabels | tuple):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __add__(self, other: object) -> tuple[Any, ...]:
+        if isinstance(other, GroupLabels | tuple):
+            return self._all() + tuple(other)
+        return NotImplemented
+
+    def __radd__(self, other: object) -> tuple[Any, ...]:
+        if isinstance(other, tuple):
+            return other + self._all()
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[tuple[Any, ...], ...]]]:
+        return tuple, (self._all(),)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class GroupTable:
     """Groups over some sensitive columns, with their counts.
@@ -81,18 +206,24 @@ class GroupTable:
     ----------
     attributes : tuple of str
         The sensitive columns the groups are defined on.
-    groups : tuple of tuple
-        Each group's levels, one per attribute.
+    groups : tuple of tuple, or GroupLabels
+        Each group's levels, one per attribute (the audit gives a
+        :class:`GroupLabels`, which reads as that tuple).
     counts : GroupCounts
         Sufficient statistics, aligned with ``groups``.
     extra : mapping of str to ndarray
         Per-group values that are not sums over rows (``auc``).
+    codes : ndarray of intp, shape (n_groups, n_attributes), optional
+        The position of each group's level among the levels of its column,
+        when known (the audit knows it): it lets a disparity find the levels
+        no compared group carries without reading the labels.
     """
 
     attributes: tuple[str, ...]
-    groups: tuple[tuple[Any, ...], ...]
+    groups: Sequence[tuple[Any, ...]]
     counts: GroupCounts
     extra: Mapping[str, NDArray[np.float64]] = field(default_factory=dict)
+    codes: NDArray[np.intp] | None = None
 
     def values(self, metric: str) -> NDArray[np.float64]:
         """Return one metric for every group.
@@ -287,7 +418,7 @@ class FairnessReport:
     @property
     def groups(self) -> tuple[tuple[Any, ...], ...]:
         """The groups of :attr:`by_group` (intersections), as tuples of levels."""
-        return self.table.groups
+        return tuple(self.table.groups)
 
     @property
     def n_groups(self) -> int:
@@ -318,13 +449,20 @@ class FairnessReport:
             (``value`` and ``count`` hold their rows).
         """
         out = []
-        for _, t in self._tables(None):
-            rows = t.counts.rows
+        for t, idx in self._small_positions():
+            rows = t.counts.rows[idx].tolist()
             out += [
-                GroupValue(t.groups[i], float(rows[i]), int(rows[i]))
-                for i in np.flatnonzero(rows < self.min_group_size)
+                GroupValue(t.groups[i], float(r), int(r))
+                for i, r in zip(idx.tolist(), rows, strict=True)
             ]
         return out
+
+    def _small_positions(self) -> list[tuple[GroupTable, NDArray[np.intp]]]:
+        """Return the tables disparities are taken over, with their small groups."""
+        return [
+            (t, np.flatnonzero(t.counts.rows < self.min_group_size))
+            for _, t in self._tables(None)
+        ]
 
     # -- tables --------------------------------------------------------------
     def _frame(self, t: GroupTable, prefix: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -549,6 +687,7 @@ class FairnessReport:
                     cell_rows=t.counts.cell_rows,
                     min_denominator=self.min_denominator,
                     attributes=t.attributes,
+                    level_codes=t.codes,
                 )
             )
         if len(results) == 1:
@@ -967,7 +1106,9 @@ class FairnessReport:
         out = []
         for m in self.metrics:
             vals = self.table.values(m)
-            bad = [self.table.groups[i] for i in np.flatnonzero(np.isnan(vals))]
+            bad = [
+                self.table.groups[i] for i in np.flatnonzero(np.isnan(vals)).tolist()
+            ]
             if bad:
                 shown = "; ".join(_label(g) for g in bad[:5])
                 more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
