@@ -51,6 +51,7 @@ from pytest_fairness.metrics import (
 from pytest_fairness.metrics._counts import count_cells
 from pytest_fairness.metrics._encode import combine_into, slot_space
 from pytest_fairness.report._frames import Aggregated, aggregate_in_engine
+from pytest_fairness.report._replicates import MANY_GROUPS, many_groups_message
 from pytest_fairness.report._report import (
     CI_METHODS,
     CORRECTIONS,
@@ -748,6 +749,8 @@ def audit(
         for attr, t in report._tables(None):
             report._reference_index(t, attr)
     _warn_small(report, columns)
+    if confidence is not None:
+        _warn_many(report)
     return report
 
 
@@ -785,6 +788,16 @@ def _check_single_class(
                 f"A rate like {m} needs both classes; drop it from metrics."
             )
             raise fail(msg)
+
+
+def _warn_many(report: FairnessReport) -> None:
+    n_compared = sum(
+        int(np.count_nonzero(t.counts.rows >= report.min_group_size))
+        for _, t in report._tables(None)
+    )
+    if n_compared > MANY_GROUPS:
+        message = many_groups_message(n_compared, report.n_groups, report.n_boot)
+        warnings.warn(FairnessWarning(message), stacklevel=3)
 
 
 def _warn_small(report: FairnessReport, columns: Sequence[Encoded]) -> None:

@@ -39,19 +39,14 @@ from pytest_fairness.metrics import (
     resolve_metric,
 )
 from pytest_fairness.metrics._intervals import (
-    Family,
-    bootstrap_cells,
-    disparity_replicates,
     effective_size,
-    n_pairs,
     newcombe_interval,
     pair_interval,
     percentile_interval,
-    replicate_values,
-    simultaneous_fair_end,
     wilson_interval,
     wilson_pair_limits,
 )
+from pytest_fairness.report._replicates import Bootstrap
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -734,49 +729,19 @@ class FairnessReport:
         return eligible
 
     @cached_property
-    def _boot(self) -> dict[Any, NDArray[np.float64]]:
-        """Cache of bootstrap replicates (cells per table, disparities per name)."""
+    def _boot(self) -> Bootstrap:
+        """The bootstrap replicates and the statistics read from them, cached."""
+        return Bootstrap(self)
+
+    @cached_property
+    def _cache(self) -> dict[Any, Any]:
+        """Disparities and intervals already computed, by name (and level)."""
         return {}
-
-    def _replicate_cells(self, attribute: str | None) -> NDArray[np.float64]:
-        """Return bootstrap replicates of the cells of a table, drawn once.
-
-        Marginal replicates are sums of the intersection replicates, as the
-        observed marginal counts are sums of the intersection counts.
-        """
-        cache = self._boot
-        if None not in cache:
-            rng = np.random.default_rng(self.random_state)
-            cache[None] = bootstrap_cells(self.table.counts, self.n_boot, rng)
-        if attribute is not None and attribute not in cache:
-            marginal = self.marginals[attribute]
-            j = self.attributes.index(attribute)
-            onehot = np.zeros((self.n_groups, len(marginal.groups)))
-            for i, g in enumerate(self.table.groups):
-                onehot[i, marginal.groups.index((g[j],))] = 1.0
-            cache[attribute] = np.einsum("bgc,gm->bmc", cache[None], onehot)
-        return cache[attribute]
 
     def _disparity_replicates(
         self, spec: DisparitySpec, metrics: tuple[str, ...], attribute: str | None
     ) -> NDArray[np.float64]:
-        key = ("disparity", spec.name, attribute)
-        if key not in self._boot:
-            parts = []
-            for attr, t in self._tables(attribute):
-                reps = self._replicate_cells(attr)
-                values = {m: replicate_values(reps, m) for m in metrics}
-                eligible = {m: self._eligible(t, m) for m in metrics}
-                ref = self._reference_index(t, attr)
-                parts.append(disparity_replicates(values, eligible, spec.kind, ref))
-            stacked = np.stack(parts)
-            worst = (
-                stacked.max(axis=0)
-                if spec.kind == "difference"
-                else stacked.min(axis=0)
-            )
-            self._boot[key] = np.where(np.isnan(stacked).any(axis=0), np.nan, worst)
-        return self._boot[key]
+        return self._boot.disparity(spec, metrics, attribute)
 
     def _disparity_interval(
         self,
@@ -794,6 +759,22 @@ class FairnessReport:
                 "rates. Pass confidence=None, or bound a rate's disparity."
             )
             raise fail(msg)
+        key = ("interval", spec.name, attribute, level)
+        if key not in self._cache:
+            self._cache[key] = self._compute_interval(
+                d, spec, metrics, attribute, level
+            )
+        interval: tuple[float, float] = self._cache[key]
+        return interval
+
+    def _compute_interval(
+        self,
+        d: Disparity,
+        spec: DisparitySpec,
+        metrics: tuple[str, ...],
+        attribute: str | None,
+        level: float,
+    ) -> tuple[float, float]:
         newcombe = (
             self.ci_method == "newcombe"
             and spec.kind == "difference"
@@ -814,42 +795,31 @@ class FairnessReport:
                 p1, p2, n1, n2 = p2, p1, n2, n1
             lo, hi = newcombe_interval(p1, n1, p2, n2, level)
             return (max(lo, 0.0), hi)
-        whole = percentile_interval(
-            self._disparity_replicates(spec, metrics, attribute), level
-        )
-        if d.low is None or d.high is None or d.metric is None:
+        pair = None
+        if d.low is not None and d.high is not None and d.metric is not None:
+            (_, t), *_ = (
+                self._tables(d.attribute) if d.attribute else self._tables(None)
+            )
+            i_lo, i_hi = t.index_of(d.low.group), t.index_of(d.high.group)
+            if i_lo is not None and i_hi is not None:
+                pair = (d.attribute, d.metric, i_lo, i_hi)
+        stats = self._boot.interval_stats(spec, metrics, attribute, pair)
+        whole = percentile_interval(stats.disparity, level)
+        if pair is None or stats.pair is None:
             return whole
-        (_, t), *_ = self._tables(d.attribute) if d.attribute else self._tables(None)
-        i_lo, i_hi = t.index_of(d.low.group), t.index_of(d.high.group)
-        if i_lo is None or i_hi is None:  # pragma: no cover - from this table
-            return whole
-        reps = replicate_values(self._replicate_cells(d.attribute), d.metric)
-        pair = pair_interval(reps, i_lo, i_hi, spec.kind, level)
+        pair_iv = pair_interval(stats.pair, 0, 1, spec.kind, level)
         # The fair end holds for every compared pair at once, so that a worst
         # pair picked out of many similar groups does not look worse than it
         # is (docs/statistics.md); the observed pair's own end bounds it.
-        families = [
-            Family(
-                replicate_values(self._replicate_cells(attr), m),
-                t.values(m),
-                self._eligible(t, m),
-                self._reference_index(t, attr),
-            )
-            for attr, t in self._tables(attribute)
-            for m in metrics
-        ]
-        # one pair (two groups, one rate): nothing is selected, its own end is exact
-        fair = (
-            simultaneous_fair_end(families, spec.kind, level)
-            if n_pairs(families) > 1
-            else math.nan
-        )
+        # One pair (two groups, one rate): nothing is selected, its own end
+        # is exact.
+        fair = math.nan if stats.fair is None else stats.fair.end(level)
         if spec.kind == "difference":
-            low = pair[0] if math.isnan(fair) else min(pair[0], fair)
-            high = max(pair[1], whole[1])
+            low = pair_iv[0] if math.isnan(fair) else min(pair_iv[0], fair)
+            high = max(pair_iv[1], whole[1])
         else:
-            high = pair[1] if math.isnan(fair) else max(pair[1], fair)
-            low = min(pair[0], whole[0])
+            high = pair_iv[1] if math.isnan(fair) else max(pair_iv[1], fair)
+            low = min(pair_iv[0], whole[0])
         return self._widen_to_wilson(d, spec, metrics, attribute, level, low, high)
 
     def _widen_to_wilson(
