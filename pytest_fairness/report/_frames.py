@@ -26,10 +26,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Aggregated", "aggregate_frame", "aggregate_in_engine"]
 
-_ROWS, _W, _W2 = (
+_ROWS, _W, _W2, _WN = (
     "__pytest_fairness_rows__",
     "__pytest_fairness_w__",
     "__pytest_fairness_w2__",
+    "__pytest_fairness_wn__",
 )
 
 
@@ -128,6 +129,55 @@ def aggregate_in_engine(
     )
 
 
+def _has_missing(grouped: Any, keys: Sequence[str], sample_weight: str | None) -> bool:
+    """Whether the grouped result holds a missing key or weight."""
+    import narwhals as nw  # noqa: PLC0415 - optional dataframe support
+
+    schema = grouped.collect_schema()
+    checks = []
+    for col in keys:
+        missing = nw.col(col).is_null()
+        if schema[col].is_float():
+            missing = missing | nw.col(col).is_nan()
+        checks.append(missing.any().alias(col))
+    if sample_weight:
+        checks.append((nw.col(_WN) != nw.col(_ROWS)).any().alias(_WN))
+        checks.append(nw.col(_W).is_nan().any().alias(_W))
+    found = grouped.select(*checks).to_dict(as_series=False)
+    return any(bool(v[0]) for v in found.values())
+
+
+def _refuse_missing(frame: Any, used: Sequence[str], sensitive: Sequence[str]) -> None:
+    """Count the missing values of every used column and raise for the first."""
+    import narwhals as nw  # noqa: PLC0415 - optional dataframe support
+
+    schema = frame.collect_schema()
+    checks = []
+    for col in dict.fromkeys(used):
+        missing = nw.col(col).is_null()
+        if schema[col].is_float():
+            missing = missing | nw.col(col).is_nan()
+        checks.append(missing.sum().alias(col))
+    found = frame.select(nw.len().alias(_ROWS), *checks)
+    found = _collect(found)
+    tally = {k: int(v[0]) for k, v in found.to_dict(as_series=False).items()}
+    total = tally.pop(_ROWS)
+    for col, k in tally.items():
+        if k:
+            argname = "sensitive feature" if col in sensitive else "column"
+            msg = (
+                f"{argname} {col!r} contains {k} missing value(s) (NaN or None) out "
+                f"of {total} rows."
+                + (
+                    " Fill them with a level of their own so those rows are "
+                    "audited too."
+                    if col in sensitive
+                    else ""
+                )
+            )
+            raise fail(msg)
+
+
 def aggregate_frame(
     frame: Any,
     *,
@@ -167,39 +217,21 @@ def aggregate_frame(
     import narwhals as nw  # noqa: PLC0415 - optional dataframe support
 
     keys = list(dict.fromkeys([y_true, y_pred, *sensitive]))
-    used = keys + ([sample_weight] if sample_weight else [])
-    schema = frame.collect_schema()
-    checks = []
-    for col in used:
-        missing = nw.col(col).is_null()
-        if schema[col].is_float():
-            missing = missing | nw.col(col).is_nan()
-        checks.append(missing.sum().alias(col))
-    found = frame.select(nw.len().alias(_ROWS), *checks)
-    found = _collect(found)
-    tally = {k: int(v[0]) for k, v in found.to_dict(as_series=False).items()}
-    total = tally.pop(_ROWS)
-    for col, k in tally.items():
-        if k:
-            argname = "sensitive feature" if col in sensitive else "column"
-            msg = (
-                f"{argname} {col!r} contains {k} missing value(s) (NaN or None) out "
-                f"of {total} rows."
-                + (
-                    " Fill them with a level of their own so those rows are "
-                    "audited too."
-                    if col in sensitive
-                    else ""
-                )
-            )
-            raise fail(msg)
     aggs = [nw.len().alias(_ROWS)]
+    source = frame
     if sample_weight:
         w = nw.col(sample_weight).cast(nw.Float64)
         frame = frame.with_columns(w.alias(_W), (w * w).alias(_W2))
-        aggs += [nw.col(_W).sum(), nw.col(_W2).sum()]
-    grouped = frame.group_by(keys).agg(*aggs)
-    grouped = _collect(grouped)
+        aggs += [nw.col(_W).sum(), nw.col(_W2).sum(), nw.col(_W).count().alias(_WN)]
+    # One pass: the engine's GROUP BY. Missing values form groups of their
+    # own (NULL or NaN keys) and missing weights show in the count of
+    # weights, so they are found in the small result; only then does a
+    # second pass count them per column, for the message.
+    grouped = _collect(frame.group_by(keys).agg(*aggs))
+    if _has_missing(grouped, keys, sample_weight):
+        _refuse_missing(
+            source, [*keys, *([sample_weight] if sample_weight else [])], sensitive
+        )
     out = {k: np.asarray(grouped[k].to_numpy()) for k in grouped.columns}
     return Aggregated(
         y_true=out[y_true],
