@@ -400,7 +400,7 @@ def _is_strings(series: Any) -> bool:
 
 def _category_codes(series: Any, name: str) -> NDArray[Any]:
     """Return a categorical Series' codes (their own small dtype), refusing -1."""
-    codes = series.cat.codes.to_numpy()
+    codes = np.asarray(series.array.codes)  # a view (Series.cat.codes copies)
     if codes.size and codes.min() < 0:
         raise _missing(codes < 0, _feature(name), _FILL_CATEGORY_HINT, series.index)
     return np.asarray(codes)
@@ -875,7 +875,14 @@ def sensitive_columns(
 def _is_zero_one(arr: NDArray[Any]) -> bool:
     if arr.dtype.kind == "b":
         return True
-    if arr.dtype.kind in "iuf":
+    if arr.dtype.kind in "iu":
+        # no temporaries the length of the data: the range tells
+        if not arr.size:
+            return True
+        if arr.dtype.itemsize == 1:
+            return bool(arr.view(np.uint8).max() <= 1)  # int8 -1 reads as 255
+        return bool(arr.min() >= 0 and arr.max() <= 1)
+    if arr.dtype.kind == "f":
         return bool(((arr == 0) | (arr == 1)).all())
     return False
 
@@ -952,8 +959,8 @@ def binarize_labels(
 
 
 def _as_uint8(arr: NDArray[Any]) -> NDArray[np.uint8]:
-    if arr.dtype.kind == "b":
-        return arr.view(np.uint8)
+    if arr.dtype.kind == "b" or arr.dtype == np.int8:
+        return arr.view(np.uint8)  # 0/1: the same bytes
     if arr.dtype == np.uint8:
         return arr
     return arr.astype(np.uint8)
