@@ -291,6 +291,23 @@ def _feature(name: str) -> str:
     return f"sensitive feature {name!r}"
 
 
+#: Rows read at once by :func:`_min_max`: the second reduction reads them
+#: from the CPU cache.
+_MIN_MAX_ROWS = 1 << 15
+
+
+def _min_max(values: NDArray[Any]) -> tuple[int, int]:
+    """Return the smallest and largest integer, reading the values from memory once."""
+    if values.size <= _MIN_MAX_ROWS:
+        return int(values.min()), int(values.max())
+    lo, hi = int(values[0]), int(values[0])
+    for start in range(0, values.size, _MIN_MAX_ROWS):
+        block = values[start : start + _MIN_MAX_ROWS]
+        lo = min(lo, int(block.min()))
+        hi = max(hi, int(block.max()))
+    return lo, hi
+
+
 def _dense_range(values: NDArray[Any]) -> tuple[int, int] | None:
     """Return ``(lo, hi)`` of integers whose range is short enough to index.
 
@@ -299,7 +316,7 @@ def _dense_range(values: NDArray[Any]) -> tuple[int, int] | None:
     """
     if values.dtype.kind not in "iu" or not values.size:
         return None
-    lo, hi = int(values.min()), int(values.max())
+    lo, hi = _min_max(values)
     if hi - lo <= _DENSE_RANGE_FACTOR * values.size + 1024:
         return lo, hi
     return None

@@ -313,7 +313,8 @@ def _one_replicated(
     kind: str,
     ref: int | None,
 ) -> NDArray[np.float64]:
-    vals = np.where(eligible[None, :], vals, np.nan)
+    if not eligible.all():
+        vals = np.where(eligible[None, :], vals, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         if ref is not None:
             v_ref = vals[:, ref : ref + 1]

@@ -163,6 +163,9 @@ class Compared:
             Those of the kept groups (C order: numpy sums the replicates of
             a group in the same order as in the whole table).
         """
+        n = values.shape[1]
+        if self.columns.size == n and values.flags.c_contiguous:
+            return values  # every group: the columns in order already
         return np.ascontiguousarray(values[:, self.columns])
 
     def disparity(self, values: NDArray[np.float64], kind: str) -> NDArray[np.float64]:

@@ -219,6 +219,9 @@ class GroupTable:
     counts: GroupCounts
     extra: Mapping[str, NDArray[np.float64]] = field(default_factory=dict)
     codes: NDArray[np.intp] | None = None
+    _values: dict[str, NDArray[np.float64]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def values(self, metric: str) -> NDArray[np.float64]:
         """Return one metric for every group.
@@ -231,9 +234,14 @@ class GroupTable:
         Returns
         -------
         ndarray of float64
-            The values, NaN where undefined.
+            The values, NaN where undefined (computed once per metric; the
+            array is shared, and read-only).
         """
-        return metric_values(self.counts, metric, self.extra)
+        if metric not in self._values:
+            values = metric_values(self.counts, metric, self.extra)
+            values.flags.writeable = False
+            self._values[metric] = values
+        return self._values[metric]
 
     def index_of(self, group: tuple[Any, ...]) -> int | None:
         """Return the position of a group, or None when it does not occur."""
@@ -465,7 +473,7 @@ class FairnessReport:
 
         data: dict[str, Any] = {}
         for m in self.metrics:
-            data[m] = t.values(m)
+            data[m] = np.array(t.values(m))  # the table keeps its own
             if self.confidence is not None and METRICS[m].kind == "binary":
                 data[f"{m}_low"], data[f"{m}_high"] = self._wilson(
                     t, m, self.confidence
