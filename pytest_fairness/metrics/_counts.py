@@ -82,6 +82,11 @@ class GroupCounts:
     sums : mapping of str to ndarray
         Further additive statistics per group, such as the weighted sum of
         predictions for continuous targets or of squared score errors.
+    unweighted : bool, default=False
+        True when the counts had no weights, so that ``cells`` equals
+        ``cell_rows`` and ``weight`` equals ``rows``: sums of cells are then
+        taken on the integers (exact in any order, and faster). False only
+        means it is not known.
     """
 
     rows: NDArray[np.int64]
@@ -89,6 +94,7 @@ class GroupCounts:
     cells: NDArray[np.float64] | None = None
     cell_rows: NDArray[np.int64] | None = None
     sums: Mapping[str, NDArray[np.float64]] = field(default_factory=dict)
+    unweighted: bool = False
 
     @property
     def n_groups(self) -> int:
@@ -114,6 +120,7 @@ class GroupCounts:
             None if self.cells is None else self.cells[index],
             None if self.cell_rows is None else self.cell_rows[index],
             {k: v[index] for k, v in self.sums.items()},
+            self.unweighted,
         )
 
     def aggregate(self, mapping: NDArray[np.intp], n_out: int) -> GroupCounts:
@@ -143,6 +150,7 @@ class GroupCounts:
             None if self.cells is None else agg(self.cells),
             None if self.cell_rows is None else agg(self.cell_rows).astype(np.int64),
             {k: agg(v) for k, v in self.sums.items()},
+            self.unweighted,
         )
 
     def total(self) -> GroupCounts:
@@ -160,17 +168,24 @@ class GroupCounts:
             # row by row, as the bincount of aggregate() sums (same rounding)
             return np.cumsum(values, axis=0, dtype=np.float64)[-1:] + 0.0
 
-        if (
-            not self.sums
-            and self.cells is not None
-            and self.cell_rows is not None
-            and np.array_equal(self.cells, self.cell_rows)
+        if self.cell_rows is not None and (
+            self.unweighted
+            or (
+                not self.sums
+                and self.cells is not None
+                and np.array_equal(self.cells, self.cell_rows)
+            )
         ):
             # unweighted: whole numbers, whose sums are exact in any order
             cell_rows = total(self.cell_rows)
             cells = cell_rows.astype(np.float64)
             return GroupCounts(
-                total(self.rows), cells.sum(axis=1), cells, cell_rows, {}
+                total(self.rows),
+                cells.sum(axis=1),
+                cells,
+                cell_rows,
+                {k: total(v) for k, v in self.sums.items()},
+                True,
             )
         return GroupCounts(
             total(self.rows),
@@ -196,6 +211,7 @@ class GroupCounts:
             add(self.cells, other.cells),
             add(self.cell_rows, other.cell_rows),
             {k: self.sums[k] + other.sums[k] for k in self.sums},
+            self.unweighted and other.unweighted,
         )
 
 
@@ -247,7 +263,7 @@ def count_binary(
     rows = cell_rows.sum(axis=1)
     if sample_weight is None:
         cells = cell_rows.astype(np.float64)
-        return GroupCounts(rows, cells.sum(axis=1), cells, cell_rows)
+        return GroupCounts(rows, cells.sum(axis=1), cells, cell_rows, unweighted=True)
     cells = weighted_sum(cell, sample_weight, size).reshape(n_groups, 4)
     # squared weights give each rate's effective sample size (intervals)
     squares = sample_weight**2 if weight_sq is None else weight_sq

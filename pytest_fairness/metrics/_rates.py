@@ -78,10 +78,12 @@ def whole_cells(counts: GroupCounts) -> bool:
     bool
         True when ``cells`` equals ``cell_rows``.
     """
-    return (
-        counts.cells is not None
-        and counts.cell_rows is not None
-        and bool(np.array_equal(counts.cells, counts.cell_rows))
+    if counts.cells is None or counts.cell_rows is None:
+        return False
+    if counts.unweighted:
+        return True
+    return "cell_w2" not in counts.sums and bool(
+        np.array_equal(counts.cells, counts.cell_rows)
     )
 
 

@@ -331,11 +331,14 @@ class _GroupCodes:
         # column by column: sum(axis=1) walks four values at a time
         rows = cell_rows[:, 0] + cell_rows[:, 1] + cell_rows[:, 2] + cell_rows[:, 3]
         present = np.flatnonzero(rows > 0)
-        cell_rows = cell_rows[present]
-        rows = rows[present]
+        if present.shape[0] != rows.shape[0]:
+            cell_rows = cell_rows[present]
+            rows = rows[present]
         cells = cell_rows.astype(np.float64)
         # whole numbers: their float sums are the row counts
-        counts = GroupCounts(rows, rows.astype(np.float64), cells, cell_rows)
+        counts = GroupCounts(
+            rows, rows.astype(np.float64), cells, cell_rows, unweighted=True
+        )
         # empty groups are dropped here already: select() by the caller's
         # ``present`` (all of these) would copy for nothing
         self._counted = present
@@ -678,6 +681,7 @@ def audit(
                         **counts.sums,
                         **score_sums(codes.group(), n_codes, labels.y_true, score, w),
                     },
+                    counts.unweighted,
                 )
             if "auc" in metric_names:
                 extra_codes["auc"] = auc_by_group(
