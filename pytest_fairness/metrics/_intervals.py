@@ -554,10 +554,14 @@ def _group_stats(
             est, boot = np.log(family.observed), np.log(family.replicates)
     est = np.where(ok, est, np.nan)
     boot = np.where(ok[None, :] & np.isfinite(boot), boot, np.nan)
-    with warnings.catch_warnings():
-        # a group without a defined replicate has no spread (NaN), as meant
-        warnings.simplefilter("ignore", RuntimeWarning)
-        se = np.nanstd(boot, axis=0)
+    if not np.isnan(boot).any():
+        # nanstd's own arithmetic without its NaN handling: the same numbers
+        se = boot.std(axis=0)
+    else:
+        with warnings.catch_warnings():
+            # a group without a defined replicate has no spread (NaN), as meant
+            warnings.simplefilter("ignore", RuntimeWarning)
+            se = np.nanstd(boot, axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         dev = np.abs(boot - est) / se
     return est, se, np.where(np.isfinite(dev), dev, np.nan)
@@ -749,6 +753,54 @@ def _candidates(
     return a, b
 
 
+#: Pairs searched for a first bound before the others are pruned.
+_PRUNE_FIRST = 16
+
+
+def _prune(
+    a: NDArray[np.intp],
+    b: NDArray[np.intp],
+    p: NDArray[np.float64],
+    low: NDArray[np.float64],
+    high: NDArray[np.float64],
+    kind: str,
+    span: Any,
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Drop the groups that cannot make the widest pair; the result is exact.
+
+    A pair's upper end (difference) is at most ``high_a - low_b`` (the
+    hypotenuse is at most the sum of the sides), and its lower end (ratio)
+    at least ``low_b / high_a``. The exact ends of a few likely pairs give a
+    value the widest pair reaches; only groups that may pass it are kept
+    (a margin of 1e-9 covers rounding). The ends of the kept pairs are then
+    computed exactly as before, so the extreme is the same number.
+    """
+    if a.size * b.size <= 4 * _PRUNE_FIRST * _PRUNE_FIRST:
+        return a, b
+    first_a = a[np.argsort(high[a], kind="stable")[-_PRUNE_FIRST:]]
+    first_b = b[np.argsort(low[b], kind="stable")[:_PRUNE_FIRST]]
+    same = first_a[:, None] == first_b[None, :]
+    if kind == "difference":
+        _, ends = span(first_a[:, None], first_b[None, :])
+        reached = np.fmax.reduce(np.where(same, -np.inf, ends), axis=None)
+        if not np.isfinite(reached):
+            return a, b
+        floor = reached - 1e-9
+        keep_a = a[high[a] - low[b].min() >= floor]
+        keep_b = b[high[a].max() - low[b] >= floor]
+        return keep_a, keep_b
+    ends, _ = span(first_a[:, None], first_b[None, :])
+    reached = np.fmin.reduce(np.where(same, np.inf, ends), axis=None)
+    if not np.isfinite(reached):
+        return a, b
+    ceiling = reached + 1e-9
+    # a rate of 0 gives a ratio of 0 with any group: such groups stay
+    with np.errstate(divide="ignore", invalid="ignore"):
+        keep_a = a[(low[b].min() / high[a] <= ceiling) | (p[a] == 0)]
+        keep_b = b[(low[b] / high[a].max() <= ceiling) | (p[b] == 0)]
+    return keep_a, keep_b
+
+
 def _fold_high(lo: float, hi: float) -> float:
     """Upper end of ``min(r, 1 / r)`` for ``r`` in ``[lo, hi]``."""
     if lo <= 1.0 <= hi:
@@ -854,6 +906,7 @@ def wilson_pair_limits(
                 unfair = float(np.nanmin(np.minimum(lo1, lo2)))
         else:
             a, b = _candidates(idx, high, -low)
+            a, b = _prune(a, b, p, low, high, kind, span)
             # blocks of rows of the pair matrix: the memory stays bounded
             # (a max or min over blocks is the max or min over all pairs)
             worst = []
