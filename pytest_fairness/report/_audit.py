@@ -289,6 +289,8 @@ class _GroupCodes:
         self.by_slot = slot_space(self.sizes) <= _MAX_SLOTS
         self._group: NDArray[np.intp] | None = None
         self._remap: list[NDArray[np.intp]] = []
+        # the slots count() kept (it drops the empty ones), when it ran
+        self._counted: NDArray[np.intp] | None = None
         if self.by_slot:
             self.n_codes = slot_space(self.sizes)
             self._factorised: list[Column] = []
@@ -364,8 +366,7 @@ class _GroupCodes:
         """
         if not self.by_slot:
             return self._table[present], [c.levels for c in self._factorised]
-        slots = getattr(self, "_counted", None)
-        slots = present if slots is None else slots[present]
+        slots = present if self._counted is None else self._counted[present]
         table = np.empty((slots.shape[0], len(self.columns)), dtype=np.intp)
         rest = slots.copy()
         for j in range(len(self.columns) - 1, -1, -1):
@@ -375,7 +376,7 @@ class _GroupCodes:
         for j, col in enumerate(self.columns):
             occurs = np.bincount(table[:, j], minlength=self.sizes[j]) > 0
             remap = np.cumsum(occurs).astype(np.intp) - 1
-            self._remap.append(remap)
+            self._remap.append(remap)  # for column_codes()
             table[:, j] = remap[table[:, j]]
             levels.append(col.levels_of(np.flatnonzero(occurs)))
         return table, levels

@@ -26,7 +26,7 @@ PYTEST_DONT_REWRITE
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -213,7 +213,6 @@ class IntervalStats:
     disparity: NDArray[np.float64]
     pair: NDArray[np.float64] | None = None
     fair: FairEnd | None = None
-    levels: dict[float, tuple[float, float]] = field(default_factory=dict)
 
 
 class _Moments:
