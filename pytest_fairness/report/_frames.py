@@ -34,10 +34,11 @@ __all__ = [
     "is_dask",
 ]
 
-_ROWS, _W, _W2 = (
+_ROWS, _W, _W2, _WN = (
     "__pytest_fairness_rows__",
     "__pytest_fairness_w__",
     "__pytest_fairness_w2__",
+    "__pytest_fairness_wn__",
 )
 
 
@@ -224,6 +225,61 @@ def aggregate_in_engine(
     )
 
 
+def _has_missing(grouped: Any, keys: Sequence[str], sample_weight: str | None) -> bool:
+    """Whether the grouped result holds a missing key or weight."""
+    import narwhals as nw  # noqa: PLC0415 - optional dataframe support
+
+    schema = grouped.collect_schema()
+    checks = []
+    for col in keys:
+        missing = nw.col(col).is_null()
+        if schema[col].is_float():
+            missing = missing | nw.col(col).is_nan()
+        checks.append(missing.any().alias(col))
+    if sample_weight:
+        checks.append((nw.col(_WN) != nw.col(_ROWS)).any().alias(_WN))
+        checks.append(nw.col(_W).is_nan().any().alias(_W))
+    found = grouped.select(*checks).to_dict(as_series=False)
+    return any(bool(v[0]) for v in found.values())
+
+
+def _refuse_missing(frame: Any, used: Sequence[str], sensitive: Sequence[str]) -> None:
+    """Count the missing values of every used column and raise for the first."""
+    import narwhals as nw  # noqa: PLC0415 - optional dataframe support
+
+    schema = frame.collect_schema()
+    checks = []
+    for col in dict.fromkeys(used):
+        missing = nw.col(col).is_null()
+        if schema[col].is_float():
+            missing = missing | nw.col(col).is_nan()
+        # counted as integers: Spark sums no booleans
+        checks.append(missing.cast(nw.Int64).sum().alias(col))
+    found = frame.select(nw.len().alias(_ROWS), *checks)
+    found = _collect(found)
+    tally = {k: int(v[0]) for k, v in found.to_dict(as_series=False).items()}
+    total = tally.pop(_ROWS)
+    _raise_missing(tally, total, sensitive)
+
+
+def _raise_missing(tally: dict[str, int], total: int, sensitive: Sequence[str]) -> None:
+    """Refuse columns with missing values, given their counts over every row."""
+    for col, k in tally.items():
+        if k:
+            argname = "sensitive feature" if col in sensitive else "column"
+            msg = (
+                f"{argname} {col!r} contains {k} missing value(s) (NaN or None) out "
+                f"of {total} rows."
+                + (
+                    " Fill them with a level of their own so those rows are "
+                    "audited too."
+                    if col in sensitive
+                    else ""
+                )
+            )
+            raise fail(msg)
+
+
 def aggregate_frame(
     frame: Any,
     *,
@@ -260,42 +316,48 @@ def aggregate_frame(
     FairnessValueError
         When a used column holds missing values (counted in the engine).
     """
+    keys = list(dict.fromkeys([y_true, y_pred, *sensitive]))
+    # One pass: the engine's GROUP BY. Missing values form groups of their
+    # own (NULL or NaN keys) and missing weights show in the count of
+    # weights, so they are found in the small result; only then does a
+    # second pass count them per column, for the message.
+    grouped = _grouped(frame, keys, sample_weight)
+    if _has_missing(grouped, keys, sample_weight):
+        _refuse_missing(
+            frame, [*keys, *([sample_weight] if sample_weight else [])], sensitive
+        )
+    return _to_aggregated(grouped, y_true, y_pred, sensitive, sample_weight)
+
+
+def _grouped(frame: Any, keys: list[str], sample_weight: str | None) -> Any:
+    """Run the engine's GROUP BY over ``keys`` and collect counts and weight sums."""
     import narwhals as nw  # noqa: PLC0415 - optional dataframe support
 
-    keys = list(dict.fromkeys([y_true, y_pred, *sensitive]))
-    used = keys + ([sample_weight] if sample_weight else [])
-    schema = frame.collect_schema()
-    checks = []
-    for col in used:
-        missing = nw.col(col).is_null()
-        if schema[col].is_float():
-            missing = missing | nw.col(col).is_nan()
-        # counted as integers: Spark sums no booleans
-        checks.append(missing.cast(nw.Int64).sum().alias(col))
-    found = frame.select(nw.len().alias(_ROWS), *checks)
-    found = _collect(found)
-    tally = {k: int(v[0]) for k, v in found.to_dict(as_series=False).items()}
-    total = tally.pop(_ROWS)
-    _raise_missing(tally, total, sensitive)
-    return _group_counts(frame, keys, y_true, y_pred, sensitive, sample_weight)
+    aggs = [nw.len().alias(_ROWS)]
+    if sample_weight:
+        w = nw.col(sample_weight).cast(nw.Float64)
+        frame = frame.with_columns(w.alias(_W), (w * w).alias(_W2))
+        aggs += [nw.col(_W).sum(), nw.col(_W2).sum(), nw.col(_W).count().alias(_WN)]
+    return _collect(frame.group_by(keys).agg(*aggs))
 
 
-def _raise_missing(tally: dict[str, int], total: int, sensitive: Sequence[str]) -> None:
-    """Refuse columns with missing values, given their counts over every row."""
-    for col, k in tally.items():
-        if k:
-            argname = "sensitive feature" if col in sensitive else "column"
-            msg = (
-                f"{argname} {col!r} contains {k} missing value(s) (NaN or None) out "
-                f"of {total} rows."
-                + (
-                    " Fill them with a level of their own so those rows are "
-                    "audited too."
-                    if col in sensitive
-                    else ""
-                )
-            )
-            raise fail(msg)
+def _to_aggregated(
+    grouped: Any,
+    y_true: str,
+    y_pred: str,
+    sensitive: Sequence[str],
+    sample_weight: str | None,
+) -> Aggregated:
+    """Convert the collected GROUP BY result to numpy arrays."""
+    out = {k: np.asarray(grouped[k].to_numpy()) for k in grouped.columns}
+    return Aggregated(
+        y_true=out[y_true],
+        y_pred=out[y_pred],
+        sensitive={s: out[s] for s in sensitive},
+        rows=out[_ROWS].astype(np.int64),
+        weight=out[_W].astype(np.float64) if sample_weight else None,
+        weight_sq=out[_W2].astype(np.float64) if sample_weight else None,
+    )
 
 
 def _group_counts(
@@ -306,24 +368,9 @@ def _group_counts(
     sensitive: Sequence[str],
     sample_weight: str | None,
 ) -> Aggregated:
-    import narwhals as nw  # noqa: PLC0415 - optional dataframe support
-
-    aggs = [nw.len().alias(_ROWS)]
-    if sample_weight:
-        w = nw.col(sample_weight).cast(nw.Float64)
-        frame = frame.with_columns(w.alias(_W), (w * w).alias(_W2))
-        aggs += [nw.col(_W).sum(), nw.col(_W2).sum()]
-    grouped = frame.group_by(keys).agg(*aggs)
-    grouped = _collect(grouped)
-    out = {k: np.asarray(grouped[k].to_numpy()) for k in grouped.columns}
-    return Aggregated(
-        y_true=out[y_true],
-        y_pred=out[y_pred],
-        sensitive={s: out[s] for s in sensitive},
-        rows=out[_ROWS].astype(np.int64),
-        weight=out[_W].astype(np.float64) if sample_weight else None,
-        weight_sq=out[_W2].astype(np.float64) if sample_weight else None,
-    )
+    """Group a frame known to hold no missing value."""
+    grouped = _grouped(frame, keys, sample_weight)
+    return _to_aggregated(grouped, y_true, y_pred, sensitive, sample_weight)
 
 
 def _partition_counts(
