@@ -137,6 +137,9 @@ def _from_numpy(value: Any) -> Any:
         if isinstance(value, np.datetime64):
             return pd.Timestamp(value)
         return pd.Timedelta(value)
+    if isinstance(value, np.str_ | np.bytes_):
+        # .item() drops trailing NUL characters; the scalar itself keeps them
+        return str.__str__(value) if isinstance(value, str) else bytes(value)
     return value.item()
 
 

@@ -368,3 +368,13 @@ def test_audit_refuses_labels_a_report_cannot_save(values, kind):
         r".*cannot save.*astype\(str\)",
     ):
         pf.audit(Y, P, sensitive_features=values, min_group_size=1)
+
+
+@pytest.mark.parametrize(
+    "label", [np.str_("a\x00"), np.str_("\x00"), np.bytes_(b"a\x00")]
+)
+def test_numpy_strings_keep_trailing_nul_characters(label):
+    # numpy's .item() drops trailing NULs; the label must come back whole
+    back = decode_label(_json(encode_label(label)))
+    assert back == label
+    assert len(back) == len(label)
