@@ -25,6 +25,12 @@ _FETCHED = re.compile(
 )
 
 
+# the opening line of a fence marked notest: ```python notest
+_NOTEST_FENCE = re.compile(
+    r"^([ \t]*(?:`{3,}|~{3,})[ \t]*python)[ \t]+notest[ \t]*$", re.MULTILINE
+)
+
+
 def on_config(config: Any) -> Any:
     """Drop the polyfills that Material loads from a CDN."""
     polyfills = config.extra.get("polyfills", [])
@@ -32,6 +38,11 @@ def on_config(config: Any) -> Any:
         url for url in polyfills if not re.match(r"(?:https?:)?//", url)
     ]
     return config
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """Render the blocks marked ``notest`` as Python."""
+    return _NOTEST_FENCE.sub(r"\1", markdown)
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
