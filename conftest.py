@@ -1,4 +1,4 @@
-"""Run every ```python block of README.md and docs/*.md as a test.
+"""Run every ```python block of README.md and of the pages of docs/ as a test.
 
 pytest-markdown-docs (in the ``test`` extra) turns each block into one test
 that runs on its own, in a fresh namespace; a block marked ``python notest``
@@ -31,7 +31,7 @@ _MISSING_TOOL = (
 def _is_doc_page(config: pytest.Config, path: Path) -> bool:
     root = config.rootpath
     return path.suffix == ".md" and (
-        path == root / "README.md" or path.parent == root / "docs"
+        path == root / "README.md" or (root / "docs") in path.parents
     )
 
 

@@ -84,6 +84,14 @@ def test_blocks_that_leave_global_settings_changed_fail(repo):
 
 def test_markdown_outside_readme_and_docs_is_not_collected(repo):
     write(repo, "examples/README.md", "python\nraise RuntimeError")
-    write(repo, "docs/sub/page.md", "python\nraise RuntimeError")
-    result = repo.runpytest("examples", "docs")
+    write(repo, "examples/docs/page.md", "python\nraise RuntimeError")
+    result = repo.runpytest("examples")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_pages_in_folders_below_docs_are_collected(repo):
+    # the site's how-to guides and API reference live in docs/how-to, docs/reference
+    write(repo, "docs/how-to/page.md", "python\nassert 1 + 1 == 2")
+    write(repo, "examples/README.md", "python\nraise RuntimeError")
+    result = repo.runpytest_subprocess("examples", "docs")
+    result.assert_outcomes(passed=1)
