@@ -27,6 +27,7 @@ from pytest_fairness.exceptions import (
     FairnessValueError,
     FairnessWarning,
 )
+from pytest_fairness.plugin._given import begin_example
 from pytest_fairness.plugin._marker import MarkerError, parse_settings
 from pytest_fairness.plugin._options import in_ci
 from pytest_fairness.plugin._render import gate_lines
@@ -489,6 +490,12 @@ def conclude(
 ) -> None:
     """Keep a gate record and act on its verdict.
 
+    Under hypothesis' ``@given`` the record replaces the previous example's
+    (see :mod:`pytest_fairness.plugin._given`) and says which example it is;
+    an inconclusive example with ``on_inconclusive="warn"`` is counted (the
+    test warns once when it ends), and one with ``"skip"`` is rejected, so
+    that hypothesis tries another example instead of skipping the test.
+
     Parameters
     ----------
     item : pytest.Item
@@ -506,8 +513,15 @@ def conclude(
         When the gate's verdict is ``failed``.
     """
     __tracebackhide__ = True
-    item.stash.setdefault(RECORDS_KEY, []).append(canonical(record))
+    examples = begin_example(item)
+    if examples is not None:
+        record["example"] = examples.describe(record)
+    stored = canonical(record)
+    item.stash.setdefault(RECORDS_KEY, []).append(stored)
+    before = len(item.user_properties)
     _user_properties(item, record)
+    if examples is not None:
+        examples.adopt(stored, item.user_properties[before:])
 
     if record["verdict"] == "failed":
         failure = FairnessGateFailure("\n".join(gate_lines(record)), result=result)
@@ -516,8 +530,14 @@ def conclude(
     if record["verdict"] == "inconclusive":
         text = "\n".join(gate_lines(record))
         if on_inconclusive == "skip":
+            if examples is not None:
+                examples.reject()  # skips the example, not the whole test
             pytest.skip(text)
-        warnings.warn(FairnessWarning(text), stacklevel=4)
+        if examples is not None:
+            # one warning at the end of the test, not one per example
+            examples.defer_warning(record["key"], text)
+        else:
+            warnings.warn(FairnessWarning(text), stacklevel=4)
     for text in record["baseline"].get("warnings", ()):
         warnings.warn(FairnessWarning(text), stacklevel=4)
 
