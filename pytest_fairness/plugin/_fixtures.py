@@ -92,7 +92,10 @@ class FairnessFixture:
 
         Under ``@given``, those of the latest example.
         """
-        return dict(self._item.stash.get(REPORTS_KEY, {}))
+        reports: dict[str | None, FairnessReport] = self._item.stash.get(
+            REPORTS_KEY, {}
+        )
+        return dict(reports)
 
     def check(
         self,

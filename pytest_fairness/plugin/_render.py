@@ -20,11 +20,11 @@ if TYPE_CHECKING:
     from pytest_fairness.plugin._state import Notes
 
 __all__ = [
+    "example_lines",
     "gate_heading",
     "gate_label",
     "gate_lines",
     "gate_notes",
-    "example_lines",
     "group_lines",
     "json_report",
     "markdown_report",
@@ -402,7 +402,7 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
 
 
 def _worst_lines(record: Mapping[str, Any]) -> list[str]:
-    """The example that went furthest past each bound, when not this one."""
+    """Return the example that went furthest past each bound, when not this one."""
     example = record.get("example") or {}
     out = []
     for worst in example.get("worst") or ():
@@ -416,7 +416,9 @@ def _worst_lines(record: Mapping[str, Any]) -> list[str]:
 
 
 def _limit(record: Mapping[str, Any], metric: str) -> float | None:
-    row = next((r for r in record["bounds"] if r["metric"] == metric), {})
+    row: Mapping[str, Any] = next(
+        (r for r in record["bounds"] if r["metric"] == metric), {}
+    )
     limit: float | None = row.get("limit")
     return limit
 

@@ -175,7 +175,12 @@ class GroupComposition:
         seed: int = 0,
     ) -> None:
         names, levels = check_attributes(attributes)
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        seed_value: object = seed
+        if (
+            isinstance(seed_value, bool)
+            or not isinstance(seed_value, int)
+            or seed_value < 0
+        ):
             msg = f"seed must be an integer >= 0. Got {seed!r}."
             raise FairnessValueError(msg)
         cells = list(itertools.product(*levels))

@@ -9,13 +9,16 @@ that a ``fairness.check`` in that example records the composition it ran on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from hypothesis import currently_in_test_context, note
 from hypothesis.control import current_build_context
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = ["example_notes", "note_table", "quiet"]
 

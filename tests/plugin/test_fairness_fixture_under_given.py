@@ -7,6 +7,7 @@ summary, the reports and the JUnit properties.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,8 @@ from hypothesis import strategies as st
 from pytest_fairness.strategies import group_compositions
 
 FAST = settings(max_examples=15, derandomize=True, database=None, deadline=None)
+# enough examples to meet a small group of women whatever the derandomized seed
+SEARCH = settings(max_examples=100, derandomize=True, database=None, deadline=None)
 PEOPLE = pd.DataFrame({"sex": ["female"] * 200 + ["male"] * 200, "y": [1, 0] * 200})
 COMPOSITIONS = group_compositions(
     {"sex": ["female", "male"]}, total_size=200, min_group_size=30
@@ -52,7 +55,7 @@ def test_close_rates(fairness, male):
 
 FAILING = """
 @pytest.mark.fairness_gate(demographic_parity_difference=0.2)
-@FAST
+@SEARCH
 @given(composition=COMPOSITIONS)
 def test_small_groups(fairness, composition):
     batch = composition.sample(PEOPLE)
@@ -112,7 +115,7 @@ def test_a_failing_gate_shows_failed_with_the_falsifying_composition(
         [
             "E   *FairnessGateFailure: fairness gate failed: 1 of 1 bound(s) failed*",
             "E   *selection_rate: female 0.000 (n=59) vs male 1.000 (n=141)",
-            "E   composition of 200 rows over sex (2 cells)",
+            "E   *composition of 200 rows over sex (2 cells)",
         ]
     )
     (gate,) = gates(project)
@@ -132,9 +135,10 @@ def test_under_xdist_the_falsifying_gate_reaches_the_controller(
     project.write(HEADER + FAILING + PASSING)
     serial = project.run("--fairness-report=serial.json")
     parallel = project.run("-n", "2", "-p", "no:benchmark", "--fairness-report=n2.json")
+    both = [line.replace("*1 gate(s)", "*2 gate(s)") for line in FALSIFYING_SUMMARY]
     for result in (serial, parallel):
         result.assert_outcomes(passed=1, failed=1)
-        result.stdout.fnmatch_lines(FALSIFYING_SUMMARY)
+        result.stdout.fnmatch_lines(both)
     assert gates(project, "serial.json") == gates(project, "n2.json")
 
 
@@ -177,8 +181,10 @@ def test_twice(fairness, male):
     result = project.run("--fairness-report=report.json")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
-        ["*FairnessValueError: fairness.check() ran twice in *test_twice under the "
-         "same name None*"]
+        [
+            "*FairnessValueError: fairness.check() ran twice in *test_twice under the "
+            "same name None*"
+        ]
     )
     named = [g["name"] for g in gates(project) if g["test"] == "test_named"]
     assert named == ["model a", "model b"]
@@ -212,7 +218,7 @@ def test_ordinary(fairness):
         [
             "E   *FairnessValueError: fairness.check() in "
             "test_model.py::test_from_the_marker runs under hypothesis' @given "
-            "with baseline=True (from *@pytest.mark.fairness_gate*",
+            "with baseline=True (from the fairness_gate marker of *",
         ]
     )
     assert "Allowed under @given: baseline=False" in result.stdout.str()
@@ -237,8 +243,10 @@ def test_noisy(fairness, male):
     text = result.stdout.str()
     assert text.count("inconclusive for the fairness gate") == 1
     result.stdout.fnmatch_lines(
-        ["*FairnessWarning: * examples were inconclusive for the fairness gate "
-         "'test_noisy' under @given (of * checked); the last:"]
+        [
+            "*FairnessWarning: * examples were inconclusive for the fairness gate "
+            "'test_noisy' under @given (of * checked); the last:"
+        ]
     )
 
 
@@ -328,7 +336,13 @@ def test_after(fairness):
 def test_the_fixture_refuses_to_check_outside_a_test(
     pytester: pytest.Pytester,
 ) -> None:
-    config = pytester.parseconfigure("-p", "pytest_fairness.plugin")
+    registered = any(
+        ep.value == "pytest_fairness.plugin"
+        for ep in importlib.metadata.entry_points(group="pytest11")
+    )
+    config = pytester.parseconfigure(
+        *(() if registered else ("-p", "pytest_fairness.plugin"))
+    )
     fixture = FairnessFixture(config, config.stash[STATE_KEY])
     with pytest.raises(FairnessValueError, match="no test is running"):
         fixture.check([1, 0], [1, 0], sensitive_features=["a", "b"])
