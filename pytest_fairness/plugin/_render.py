@@ -485,7 +485,7 @@ def summary_rows(records: Sequence[Mapping[str, Any]]) -> list[list[str]]:
             gate_label(record),
             r["metric"],
             r["bound"],
-            _fmt(r["value"]),
+            _fmt_value(r["value"], r.get("limit")),
             "-" if r["baseline"] is None else _fmt(r["baseline"]),
             _change(r["change"]),
             verdict_text(r, expected=bool(record.get("expected"))),
