@@ -1,4 +1,4 @@
-"""A value within rounding of its bound is printed with the digits that tell them apart."""
+"""A value within rounding of its bound shows the digits that tell them apart."""
 
 from __future__ import annotations
 
