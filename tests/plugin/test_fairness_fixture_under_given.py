@@ -347,3 +347,51 @@ def test_the_fixture_refuses_to_check_outside_a_test(
     with pytest.raises(FairnessValueError, match="no test is running"):
         fixture.check([1, 0], [1, 0], sensitive_features=["a", "b"])
     assert OUTSIDE_A_TEST.startswith("The fairness fixture checks gates")
+
+
+GRADED = """
+def approve_fewer_women_in_smaller_groups(batch):
+    # approves every man, and a share women / 100 of the women: the fewer
+    # the women, the wider the gap
+    women = (batch["sex"] == "female").to_numpy()
+    decisions = np.ones(len(batch), dtype=int)
+    n = int(women.sum())
+    refused = np.flatnonzero(women)[: n - round(n * min(n, 100) / 100)]
+    decisions[refused] = 0
+    return decisions
+
+
+@pytest.mark.fairness_gate(demographic_parity_difference=0.2)
+@SEARCH
+@given(composition=COMPOSITIONS)
+def test_graded(fairness, composition):
+    batch = composition.sample(PEOPLE)
+    decisions = approve_fewer_women_in_smaller_groups(batch)
+    fairness.check(batch["y"], decisions, sensitive_features=batch["sex"])
+"""
+
+
+def test_the_worst_composition_is_shown_beside_the_minimal_one(
+    project: Project,
+) -> None:
+    project.write(HEADER + GRADED)
+    result = project.run("--fairness-report=report.json")
+    result.assert_outcomes(failed=1)
+    # hypothesis shrinks to the mix that barely fails; the summary also
+    # shows the mix that failed worst
+    result.stdout.fnmatch_lines(
+        [
+            "test_model.py::test_graded:",
+            "  falsifying example (hypothesis' final replay; * example(s) checked):",
+            "    composition of 200 rows over sex (2 cells)",
+            "      female   79   39.5%",
+            "  worst example seen (example *): demographic_parity_difference 0.* "
+            "(<= 0.2):",
+            "    composition of 200 rows over sex (2 cells)",
+        ]
+    )
+    (gate,) = gates(project)
+    (worst,) = gate["example"]["worst"]
+    assert worst["metric"] == "demographic_parity_difference"
+    assert worst["value"] > gate["bounds"][0]["value"] + 0.1
+    assert worst["notes"] and worst["notes"] != gate["example"]["notes"]
