@@ -394,4 +394,5 @@ def test_the_worst_composition_is_shown_beside_the_minimal_one(
     (worst,) = gate["example"]["worst"]
     assert worst["metric"] == "demographic_parity_difference"
     assert worst["value"] > gate["bounds"][0]["value"] + 0.1
-    assert worst["notes"] and worst["notes"] != gate["example"]["notes"]
+    assert worst["notes"]
+    assert worst["notes"] != gate["example"]["notes"]
