@@ -137,6 +137,30 @@ def _sensitive(value: Any, data: Any, settings: GateSettings) -> Any:
     raise FairnessValueError(msg)
 
 
+def _refuse_resampled(
+    confidence: float, inputs: tuple[Any, ...], sensitive: Any, data: Any
+) -> None:
+    """Refuse an interval on rows drawn with replacement, counting both."""
+    __tracebackhide__ = True
+    from pytest_fairness._resampled import find_resampled
+
+    found = find_resampled(*inputs, sensitive=sensitive, data=data)
+    if found is None:
+        return
+    counts = "\n".join(f"  {line}" for line in found.lines())
+    msg = (
+        f"fairness.check() with confidence={confidence} got rows drawn with "
+        "replacement (repeated index labels, or GroupComposition.sample("
+        "replace=True)): an interval would count every copy as another "
+        "person and come out too narrow, and the rows it asks for to settle "
+        f"a bound would be copies too.\n{counts}\n"
+        "Hint: check the distinct rows (sample without replace=True, asking "
+        "no cell for more rows than the data holds), or pass confidence=None "
+        "to this check so that the point estimate decides."
+    )
+    raise FairnessValueError(msg)
+
+
 def check_name(name: object, caller: str = "fairness.check") -> str | None:
     """Validate the ``name=`` of a check.
 
@@ -797,6 +821,13 @@ def run_check(
     settings = _settings(item, state, overrides)
     min_group_size = settings.min_group_size or state.options.min_group_size
     sensitive = _sensitive(sensitive_features, data, settings)
+    if settings.confidence is not None:
+        _refuse_resampled(
+            settings.confidence,
+            (y_true, y_pred, y_score, sample_weight),
+            sensitive,
+            data,
+        )
     with warnings.catch_warnings(record=True) as caught, capture_rows() as captured:
         warnings.simplefilter("always")
         try:

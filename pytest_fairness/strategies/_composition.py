@@ -12,6 +12,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pytest_fairness._resampled import RESAMPLED
 from pytest_fairness.exceptions import FairnessValueError
 
 if TYPE_CHECKING:
@@ -442,8 +443,9 @@ class GroupComposition:
             Draw with replacement, so that a cell may ask for more rows than
             ``data`` holds. The rows drawn twice keep their index label, and
             the frame is marked (``attrs["pytest_fairness.resampled"]``), so
-            that ``fairness.check`` rests its intervals and group sizes on
-            the distinct rows.
+            that ``fairness.check`` with ``confidence=`` refuses it (an
+            interval would count every copy as another person) and counts
+            the distinct rows of each group.
 
         Returns
         -------
@@ -506,7 +508,10 @@ class GroupComposition:
             rows = order[starts[i] : starts[i] + have]
             chosen.append(rng.choice(rows, size=want, replace=bool(replace)))
         picked = np.concatenate(chosen) if chosen else np.empty(0, dtype=np.intp)
-        return data.iloc[rng.permutation(picked)]
+        sampled = data.iloc[rng.permutation(picked)]
+        if replace:
+            sampled.attrs = {**sampled.attrs, RESAMPLED: True}
+        return sampled
 
     # -- rendering -------------------------------------------------------------
     def __repr__(self) -> str:
