@@ -75,6 +75,10 @@ class FairnessFixture:
         self._config = config
         self._state = state
 
+    def __repr__(self) -> str:
+        # shown in hypothesis' failing test case beside the drawn arguments
+        return "<fairness fixture>"
+
     @property
     def _item(self) -> pytest.Item:
         """The running test."""

@@ -267,8 +267,9 @@ class Examples:
         hypothesis.errors.UnsatisfiedAssumption
             Always, as :func:`hypothesis.reject` does.
         """
-        from hypothesis import reject
+        from hypothesis import event, reject
 
+        event("fairness gate inconclusive: example skipped")
         reject()
 
     def settle(self, item: pytest.Item) -> None:

@@ -396,3 +396,13 @@ def test_the_worst_composition_is_shown_beside_the_minimal_one(
     assert worst["value"] > gate["bounds"][0]["value"] + 0.1
     assert worst["notes"]
     assert worst["notes"] != gate["example"]["notes"]
+
+
+def test_the_failing_test_case_shows_the_fixture_briefly(project: Project) -> None:
+    project.write(HEADER + FAILING)
+    result = project.run()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*Failing test case: test_small_groups(", "*fairness=<fairness fixture>,"]
+    )
+    assert "FairnessFixture object at" not in result.stdout.str()
