@@ -24,6 +24,7 @@ __all__ = [
     "Verdict",
     "evaluate",
     "format_group",
+    "format_near",
     "format_side",
     "format_value",
     "left_out_lines",
@@ -97,6 +98,32 @@ def format_value(value: float | None, digits: int = 3) -> str:
 
 def _fmt(value: float) -> str:
     return format_value(value)
+
+
+def format_near(value: float | None, limit: float) -> str:
+    """Render a value with the decimals that tell it from a bound's limit.
+
+    Parameters
+    ----------
+    value : float or None
+        The value (None or NaN when undefined).
+    limit : float
+        The bound's limit.
+
+    Returns
+    -------
+    str
+        Three decimals, or up to nine when the value and the limit print
+        alike with fewer (``0.2005`` beside a limit of ``0.2``, not
+        ``0.200``); a value equal to its limit keeps three.
+    """
+    if value is None or math.isnan(value) or math.isnan(limit):
+        return format_value(value)
+    digits = 3
+    if format_value(value, 12) != format_value(limit, 12):
+        while digits < 9 and format_value(value, digits) == format_value(limit, digits):
+            digits += 1
+    return format_value(value, digits)
 
 
 def _fmt_interval(interval: tuple[float, float] | None) -> str:
@@ -350,7 +377,7 @@ class GateResult:
             [
                 r.bound.metric,
                 str(r.bound),
-                _fmt(r.value) + _fmt_interval(r.interval),
+                format_near(r.value, r.bound.limit) + _fmt_interval(r.interval),
                 r.verdict.upper(),
                 _pair(r.disparity),
             ]

@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_fairness.plugin._fixtures import FairnessFixture, fairness
+from pytest_fairness.plugin._fixtures import (
+    CURRENT_ITEM_KEY,
+    FairnessFixture,
+    fairness,
+)
+from pytest_fairness.plugin._given import finish_test, settle_failure
 from pytest_fairness.plugin._marker import MARKER, MARKER_LINE, MarkerError
 from pytest_fairness.plugin._options import add_options, resolve_options
 from pytest_fairness.plugin._state import (
@@ -104,6 +109,36 @@ def _gated(item: pytest.Item) -> bool:
     return "fairness" in getattr(item, "fixturenames", ()) or _marked_itself(item)
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    """Note the running test, for which the session's ``fairness`` fixture acts.
+
+    Parameters
+    ----------
+    item : pytest.Item
+        The test about to run (setup, call and teardown).
+    nextitem : pytest.Item or None
+        The test after it.
+
+    Yields
+    ------
+    None
+        Control to the test's protocol.
+
+    Returns
+    -------
+    object
+        What the protocol returned.
+    """
+    item.config.stash[CURRENT_ITEM_KEY] = item
+    try:
+        return (yield)
+    finally:
+        item.config.stash[CURRENT_ITEM_KEY] = None
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Validate the ``fairness_gate`` markers of a test in its setup.
@@ -129,7 +164,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     """Fail a test marked ``fairness_gate`` itself that never checked a gate.
 
     A marker inherited from the module or class demands nothing: it gives
-    the defaults of the tests that use the ``fairness`` fixture.
+    the defaults of the tests that use the ``fairness`` fixture. A test under
+    hypothesis' ``@given`` then warns once for the gates whose examples were
+    inconclusive (``on_inconclusive="warn"``).
 
     Parameters
     ----------
@@ -141,7 +178,10 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     None
         Control to the test body.
     """
-    result = yield
+    try:
+        result = yield
+    finally:
+        finish_test(item)
     if _marked_itself(item) and not item.stash.get(RECORDS_KEY, None):
         uses = "fairness" in getattr(item, "fixturenames", ())
         how = (
@@ -183,6 +223,8 @@ def pytest_runtest_makereport(
     """
     report = yield
     if call.when == "call":
+        if call.excinfo is not None:
+            settle_failure(item)
         records = item.stash.get(RECORDS_KEY, None)
         if records:
             escaped = _escaped_gate(item, call)
@@ -195,7 +237,9 @@ def _escaped_gate(item: pytest.Item, call: pytest.CallInfo[None]) -> str | None:
     """Return the key of the gate whose failure ended the test, if one did.
 
     A gate failure the test caught (``pytest.raises``, ``try``) did not end
-    it; one re-raised, or chained to what the test raised, did.
+    it; one re-raised, chained to what the test raised, or among the
+    failures of an exception group (hypothesis reports several distinct
+    failures of a ``@given`` test as one) did.
     """
     if call.excinfo is None:
         return None
@@ -203,13 +247,21 @@ def _escaped_gate(item: pytest.Item, call: pytest.CallInfo[None]) -> str | None:
 
     failures = item.stash.get(FAILURES_KEY, {})
     seen: set[int] = set()
-    exc: BaseException | None = call.excinfo.value
-    while exc is not None and id(exc) not in seen:
+    pending: list[BaseException] = [call.excinfo.value]
+    while pending:
+        exc = pending.pop()
+        if id(exc) in seen:
+            continue
         seen.add(id(exc))
         for key, failure in failures.items():
             if failure is exc:
                 return key
-        exc = exc.__cause__ or exc.__context__
+        chained = exc.__cause__ or exc.__context__
+        if chained is not None:
+            pending.append(chained)
+        members = getattr(exc, "exceptions", None)
+        if isinstance(members, tuple):
+            pending.extend(m for m in members if isinstance(m, BaseException))
     return None
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_fairness.plugin._given import begin_example, refuse_baseline
 from pytest_fairness.plugin._state import STATE_KEY
 
 if TYPE_CHECKING:
@@ -21,7 +22,25 @@ if TYPE_CHECKING:
     from pytest_fairness.monitoring import MonitorResult
     from pytest_fairness.plugin._state import FairnessState
 
-__all__ = ["CAUSAL_POS_LABEL", "FairnessFixture", "fairness"]
+__all__ = [
+    "CAUSAL_POS_LABEL",
+    "CURRENT_ITEM_KEY",
+    "OUTSIDE_A_TEST",
+    "REPORTS_KEY",
+    "FairnessFixture",
+    "fairness",
+]
+
+#: The test running now (set by the plugin around each test's protocol).
+CURRENT_ITEM_KEY = pytest.StashKey["pytest.Item | None"]()
+#: The reports of a test's checks, by name.
+REPORTS_KEY = pytest.StashKey[dict["str | None", "FairnessReport"]]()
+
+OUTSIDE_A_TEST = (
+    "The fairness fixture checks gates of the running test, and no test is "
+    "running (a session fixture's teardown, a hook, or another thread). Hint: "
+    "call fairness.check() in a test function, or in a fixture that test uses."
+)
 
 CAUSAL_POS_LABEL = (
     "fairness.check_causal() takes no pos_label: a causal result is measured "
@@ -35,25 +54,52 @@ CAUSAL_POS_LABEL = (
 
 
 class FairnessFixture:
-    """Fairness gates for one test: what the ``fairness`` fixture returns.
+    """Fairness gates for the running test: what the ``fairness`` fixture returns.
+
+    One object serves the whole session and acts for the test that is
+    running, so that the fixture works in hypothesis' ``@given`` tests (whose
+    health check rejects function-scoped fixtures). Under ``@given`` each
+    example's check is judged, and the gate of the final example (the
+    minimal failing one, which hypothesis replays last, or else the last one)
+    is the one recorded.
 
     Parameters
     ----------
-    item : pytest.Item
-        The test.
+    config : pytest.Config
+        The pytest configuration, which knows the running test.
     state : FairnessState
         The plugin's session state.
     """
 
-    def __init__(self, item: pytest.Item, state: FairnessState) -> None:
-        self._item = item
+    def __init__(self, config: pytest.Config, state: FairnessState) -> None:
+        self._config = config
         self._state = state
-        self._reports: dict[str | None, FairnessReport] = {}
+
+    def __repr__(self) -> str:
+        # shown in hypothesis' failing test case beside the drawn arguments
+        return "<fairness fixture>"
+
+    @property
+    def _item(self) -> pytest.Item:
+        """The running test."""
+        __tracebackhide__ = True
+        item = self._config.stash.get(CURRENT_ITEM_KEY, None)
+        if item is None:
+            from pytest_fairness.exceptions import FairnessValueError
+
+            raise FairnessValueError(OUTSIDE_A_TEST)
+        return item
 
     @property
     def reports(self) -> dict[str | None, FairnessReport]:
-        """The reports of the checks run so far, by ``name`` (None unnamed)."""
-        return dict(self._reports)
+        """The reports of the running test's checks, by ``name`` (None unnamed).
+
+        Under ``@given``, those of the latest example.
+        """
+        reports: dict[str | None, FairnessReport] = self._item.stash.get(
+            REPORTS_KEY, {}
+        )
+        return dict(reports)
 
     def check(
         self,
@@ -121,8 +167,16 @@ class FairnessFixture:
         __tracebackhide__ = True
         from pytest_fairness.plugin._gate import run_check
 
+        item = self._item
+        if begin_example(item) is not None:
+            refuse_baseline(
+                item,
+                "fairness.check()",
+                overrides.get("baseline"),
+                self._state.marker_entries(item),
+            )
         report = run_check(
-            self._item,
+            item,
             self._state,
             y_true=y_true,
             y_pred=y_pred,
@@ -133,7 +187,7 @@ class FairnessFixture:
             name=name,
             overrides=overrides,
         )
-        self._reports[name] = report
+        item.stash.setdefault(REPORTS_KEY, {})[name] = report
         return report
 
     def check_causal(
@@ -218,8 +272,16 @@ class FairnessFixture:
             raise FairnessValueError(CAUSAL_POS_LABEL)
         from pytest_fairness.plugin._causal import run_causal_check
 
+        item = self._item
+        if begin_example(item) is not None:
+            refuse_baseline(
+                item,
+                "fairness.check_causal()",
+                baseline,
+                self._state.marker_entries(item),
+            )
         return run_causal_check(
-            self._item,
+            item,
             self._state,
             result,
             bounds,
@@ -291,14 +353,17 @@ class FairnessFixture:
         )
 
 
-@pytest.fixture
-def fairness(request: pytest.FixtureRequest) -> FairnessFixture:
+@pytest.fixture(scope="session")
+def fairness(pytestconfig: pytest.Config) -> FairnessFixture:
     """Check fairness gates in a test: ``fairness.check(y_true, y_pred, ...)``.
+
+    Session-scoped, so that hypothesis' ``@given`` tests may use it: the
+    object always acts for the running test.
 
     Parameters
     ----------
-    request : pytest.FixtureRequest
-        The requesting test.
+    pytestconfig : pytest.Config
+        The pytest configuration.
 
     Returns
     -------
@@ -306,4 +371,4 @@ def fairness(request: pytest.FixtureRequest) -> FairnessFixture:
         Call :meth:`~FairnessFixture.check` to audit predictions against the
         test's ``fairness_gate`` bounds and baseline.
     """
-    return FairnessFixture(request.node, request.config.stash[STATE_KEY])
+    return FairnessFixture(pytestconfig, pytestconfig.stash[STATE_KEY])

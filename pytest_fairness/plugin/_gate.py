@@ -27,6 +27,7 @@ from pytest_fairness.exceptions import (
     FairnessValueError,
     FairnessWarning,
 )
+from pytest_fairness.plugin._given import begin_example
 from pytest_fairness.plugin._marker import MarkerError, parse_settings
 from pytest_fairness.plugin._options import in_ci
 from pytest_fairness.plugin._render import gate_lines
@@ -133,6 +134,30 @@ def _sensitive(value: Any, data: Any, settings: GateSettings) -> Any:
             "DataFrame or a dict of arrays, or name columns with "
             "fairness_gate(sensitive_features=[...]) and pass data=frame."
         )
+    raise FairnessValueError(msg)
+
+
+def _refuse_resampled(
+    confidence: float, inputs: tuple[Any, ...], sensitive: Any, data: Any
+) -> None:
+    """Refuse an interval on rows drawn with replacement, counting both."""
+    __tracebackhide__ = True
+    from pytest_fairness._resampled import find_resampled
+
+    found = find_resampled(*inputs, sensitive=sensitive, data=data)
+    if found is None:
+        return
+    counts = "\n".join(f"  {line}" for line in found.lines())
+    msg = (
+        f"fairness.check() with confidence={confidence} got rows drawn with "
+        "replacement (repeated index labels, or GroupComposition.sample("
+        "replace=True)): an interval would count every copy as another "
+        "person and come out too narrow, and the rows it asks for to settle "
+        f"a bound would be copies too.\n{counts}\n"
+        "Hint: check the distinct rows (sample without replace=True, asking "
+        "no cell for more rows than the data holds), or pass confidence=None "
+        "to this check so that the point estimate decides."
+    )
     raise FairnessValueError(msg)
 
 
@@ -489,6 +514,12 @@ def conclude(
 ) -> None:
     """Keep a gate record and act on its verdict.
 
+    Under hypothesis' ``@given`` the record replaces the previous example's
+    (see :mod:`pytest_fairness.plugin._given`) and says which example it is;
+    an inconclusive example with ``on_inconclusive="warn"`` is counted (the
+    test warns once when it ends), and one with ``"skip"`` is rejected, so
+    that hypothesis tries another example instead of skipping the test.
+
     Parameters
     ----------
     item : pytest.Item
@@ -506,8 +537,15 @@ def conclude(
         When the gate's verdict is ``failed``.
     """
     __tracebackhide__ = True
-    item.stash.setdefault(RECORDS_KEY, []).append(canonical(record))
+    examples = begin_example(item)
+    if examples is not None:
+        record["example"] = examples.describe(record)
+    stored = canonical(record)
+    item.stash.setdefault(RECORDS_KEY, []).append(stored)
+    before = len(item.user_properties)
     _user_properties(item, record)
+    if examples is not None:
+        examples.adopt(stored, item.user_properties[before:])
 
     if record["verdict"] == "failed":
         failure = FairnessGateFailure("\n".join(gate_lines(record)), result=result)
@@ -516,8 +554,14 @@ def conclude(
     if record["verdict"] == "inconclusive":
         text = "\n".join(gate_lines(record))
         if on_inconclusive == "skip":
+            if examples is not None:
+                examples.reject()  # skips the example, not the whole test
             pytest.skip(text)
-        warnings.warn(FairnessWarning(text), stacklevel=4)
+        if examples is not None:
+            # one warning at the end of the test, not one per example
+            examples.defer_warning(record["key"], text)
+        else:
+            warnings.warn(FairnessWarning(text), stacklevel=4)
     for text in record["baseline"].get("warnings", ()):
         warnings.warn(FairnessWarning(text), stacklevel=4)
 
@@ -777,6 +821,13 @@ def run_check(
     settings = _settings(item, state, overrides)
     min_group_size = settings.min_group_size or state.options.min_group_size
     sensitive = _sensitive(sensitive_features, data, settings)
+    if settings.confidence is not None:
+        _refuse_resampled(
+            settings.confidence,
+            (y_true, y_pred, y_score, sample_weight),
+            sensitive,
+            data,
+        )
     with warnings.catch_warnings(record=True) as caught, capture_rows() as captured:
         warnings.simplefilter("always")
         try:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pytest_fairness.plugin._state import Notes
 
 __all__ = [
+    "example_lines",
     "gate_heading",
     "gate_label",
     "gate_lines",
@@ -381,6 +382,9 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
             "the gate failed, so its values were not recorded as the baseline "
             "(--fairness-update-baselines records them anyway)."
         )
+    worst = _worst_lines(record)
+    if worst:
+        notes += worst
     if notes:
         out += ["", *notes]
     if missing or changed:
@@ -395,6 +399,58 @@ def gate_lines(record: Mapping[str, Any]) -> list[str]:
             f"If the change is intended, accept it with: {record['update_command']}"
         )
     return [esc.terminal(line) for line in out]
+
+
+def _worst_lines(record: Mapping[str, Any]) -> list[str]:
+    """Return the example that went furthest past each bound, when not this one."""
+    example = record.get("example") or {}
+    out = []
+    for worst in example.get("worst") or ():
+        value = _fmt_value(worst["value"], _limit(record, worst["metric"]))
+        out.append(
+            f"worst example seen (example {worst['example']}): {worst['metric']} "
+            f"{value} ({worst['bound']})" + (":" if worst["notes"] else "")
+        )
+        out += [f"  {line}" for note in worst["notes"] for line in note.splitlines()]
+    return out
+
+
+def _limit(record: Mapping[str, Any], metric: str) -> float | None:
+    row: Mapping[str, Any] = next(
+        (r for r in record["bounds"] if r["metric"] == metric), {}
+    )
+    limit: float | None = row.get("limit")
+    return limit
+
+
+def example_lines(record: Mapping[str, Any]) -> list[str]:
+    """Return the example a gate under hypothesis' ``@given`` was checked on.
+
+    Parameters
+    ----------
+    record : mapping
+        A gate record.
+
+    Returns
+    -------
+    list of str
+        Nothing for a gate outside ``@given`` or one that passed. Else which
+        example it is (hypothesis' falsifying one, which it replays last, or
+        the last one checked), the tables the strategies noted for it (the
+        composition of groups), and the worst example of each bound when
+        another one went further past it. Not escaped.
+    """
+    example = record.get("example")
+    if not example or record["verdict"] == "passed":
+        return []
+    checked = f"{example['number']} example(s) checked"
+    if example["final"]:
+        out = [f"falsifying example (hypothesis' final replay; {checked})"]
+    else:
+        out = [f"last example ({checked})"]
+    out[0] += ":" if example["notes"] else ""
+    out += [f"  {line}" for note in example["notes"] for line in note.splitlines()]
+    return out + _worst_lines(record)
 
 
 def _left_out(record: Mapping[str, Any]) -> list[str]:
@@ -429,7 +485,7 @@ def summary_rows(records: Sequence[Mapping[str, Any]]) -> list[list[str]]:
             gate_label(record),
             r["metric"],
             r["bound"],
-            _fmt(r["value"]),
+            _fmt_value(r["value"], r.get("limit")),
             "-" if r["baseline"] is None else _fmt(r["baseline"]),
             _change(r["change"]),
             verdict_text(r, expected=bool(record.get("expected"))),
@@ -540,8 +596,10 @@ def gate_notes(record: Mapping[str, Any]) -> list[str]:
     list of str
         The groups left out (for size, an undefined rate or a thin
         denominator) and the levels not compared, how much more data would
-        settle each inconclusive bound, and the baseline's notices (a newly
-        recorded baseline, a definition that changed). Not escaped.
+        settle each inconclusive bound, the baseline's notices (a newly
+        recorded baseline, a definition that changed), and for a gate under
+        hypothesis' ``@given`` that did not pass, the example it was checked
+        on (see :func:`example_lines`). Not escaped.
     """
     out = _left_out(record)
     out += [
@@ -550,7 +608,7 @@ def gate_notes(record: Mapping[str, Any]) -> list[str]:
         if r.get("settle") and r["outcome"] == "inconclusive"
     ]
     out += list(record["baseline"].get("warnings") or ())
-    return out
+    return out + example_lines(record)
 
 
 def summary_lines(

@@ -9,9 +9,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pytest_fairness._resampled import RESAMPLED
 from pytest_fairness.exceptions import FairnessValueError
 
 if TYPE_CHECKING:
@@ -124,6 +125,10 @@ class GroupComposition:
         Rows per cell, in product order, or a mapping of cell (a tuple of
         levels, or a bare level with a single attribute) to rows; cells a
         mapping leaves out are empty.
+    seed : int, default=0
+        Seed of :meth:`sample` when it is given no ``random_state``.
+        :func:`~pytest_fairness.strategies.group_compositions` draws it, so
+        that hypothesis replays (and shrinks) the rows a composition samples.
 
     Attributes
     ----------
@@ -133,6 +138,10 @@ class GroupComposition:
         The levels of each attribute.
     sizes : tuple of int
         Rows per cell, in the order of :attr:`cells`.
+    seed : int
+        Seed of :meth:`sample` by default; shown by :func:`repr` when not 0.
+        It takes no part in equality and hashing: two compositions are equal
+        when their cells hold the same rows.
 
     Raises
     ------
@@ -157,13 +166,24 @@ class GroupComposition:
     names: tuple[str, ...]
     levels: tuple[tuple[Hashable, ...], ...]
     sizes: tuple[int, ...]
+    seed: int = field(default=0, compare=False)
 
     def __init__(
         self,
         attributes: Mapping[str, Sequence[Hashable]],
         sizes: Sequence[int] | Mapping[Any, int],
+        *,
+        seed: int = 0,
     ) -> None:
         names, levels = check_attributes(attributes)
+        seed_value: object = seed
+        if (
+            isinstance(seed_value, bool)
+            or not isinstance(seed_value, int)
+            or seed_value < 0
+        ):
+            msg = f"seed must be an integer >= 0. Got {seed!r}."
+            raise FairnessValueError(msg)
         cells = list(itertools.product(*levels))
         if isinstance(sizes, Mapping):
             index = {cell: i for i, cell in enumerate(cells)}
@@ -200,6 +220,7 @@ class GroupComposition:
         object.__setattr__(self, "names", names)
         object.__setattr__(self, "levels", levels)
         object.__setattr__(self, "sizes", tuple(checked))
+        object.__setattr__(self, "seed", int(seed))
 
     @classmethod
     def _trusted(
@@ -207,12 +228,14 @@ class GroupComposition:
         names: tuple[str, ...],
         levels: tuple[tuple[Hashable, ...], ...],
         sizes: Sequence[int],
+        seed: int = 0,
     ) -> GroupComposition:
         """Build from already validated parts (the strategies' fast path)."""
         self = object.__new__(cls)
         object.__setattr__(self, "names", names)
         object.__setattr__(self, "levels", levels)
         object.__setattr__(self, "sizes", tuple(sizes))
+        object.__setattr__(self, "seed", seed)
         return self
 
     # -- views -----------------------------------------------------------------
@@ -317,14 +340,18 @@ class GroupComposition:
         Returns
         -------
         dict
-            ``{"attributes": {name: [levels]}, "sizes": [...]}``.
+            ``{"attributes": {name: [levels]}, "sizes": [...]}``, and
+            ``"seed"`` when it is not 0.
         """
-        return {
+        out: dict[str, Any] = {
             "attributes": {
                 n: list(lv) for n, lv in zip(self.names, self.levels, strict=True)
             },
             "sizes": list(self.sizes),
         }
+        if self.seed:
+            out["seed"] = self.seed
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GroupComposition:
@@ -333,14 +360,14 @@ class GroupComposition:
         Parameters
         ----------
         data : mapping
-            With keys ``attributes`` and ``sizes``.
+            With keys ``attributes`` and ``sizes``, and optionally ``seed``.
 
         Returns
         -------
         GroupComposition
             The composition.
         """
-        return cls(data["attributes"], data["sizes"])
+        return cls(data["attributes"], data["sizes"], seed=data.get("seed", 0))
 
     # -- rows ------------------------------------------------------------------
     def _cell_table(self) -> NDArray[np.intp]:
@@ -408,10 +435,17 @@ class GroupComposition:
             Holds a column per attribute (rows whose levels are not declared
             are never drawn).
         random_state : int, optional
-            Seed of the draw and of the shuffle of the sampled rows.
+            Seed of the draw and of the shuffle of the sampled rows. Defaults
+            to :attr:`seed`: the seed hypothesis drew with the composition
+            (so that a failing example replays and shrinks with the same
+            rows), or 0 for a composition written by hand.
         replace : bool, default=False
             Draw with replacement, so that a cell may ask for more rows than
-            ``data`` holds.
+            ``data`` holds. The rows drawn twice keep their index label, and
+            the frame is marked (``attrs["pytest_fairness.resampled"]``), so
+            that ``fairness.check`` with ``confidence=`` refuses it (an
+            interval would count every copy as another person) and counts
+            the distinct rows of each group.
 
         Returns
         -------
@@ -459,7 +493,7 @@ class GroupComposition:
         order = np.argsort(cell, kind="stable")
         available = np.bincount(cell[known], minlength=len(self.sizes))
         starts = np.searchsorted(cell[order], np.arange(len(self.sizes)))
-        rng = np.random.default_rng(random_state)
+        rng = np.random.default_rng(self.seed if random_state is None else random_state)
         chosen = []
         for i, (want, have) in enumerate(zip(self.sizes, available, strict=True)):
             if not want:
@@ -474,11 +508,15 @@ class GroupComposition:
             rows = order[starts[i] : starts[i] + have]
             chosen.append(rng.choice(rows, size=want, replace=bool(replace)))
         picked = np.concatenate(chosen) if chosen else np.empty(0, dtype=np.intp)
-        return data.iloc[rng.permutation(picked)]
+        sampled = data.iloc[rng.permutation(picked)]
+        if replace:
+            sampled.attrs = {**sampled.attrs, RESAMPLED: True}
+        return sampled
 
     # -- rendering -------------------------------------------------------------
     def __repr__(self) -> str:
-        return f"GroupComposition({self.attributes!r}, sizes={self.sizes!r})"
+        seed = f", seed={self.seed!r}" if self.seed else ""
+        return f"GroupComposition({self.attributes!r}, sizes={self.sizes!r}{seed})"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """Print :func:`repr` in hypothesis' (and IPython's) pretty printer."""

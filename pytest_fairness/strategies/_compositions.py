@@ -18,6 +18,7 @@ from pytest_fairness.strategies._check import (
     invalid_attributes,
 )
 from pytest_fairness.strategies._composition import GroupComposition
+from pytest_fairness.strategies._notes import note_table
 
 if TYPE_CHECKING:
     from collections.abc import Hashable, Mapping, Sequence
@@ -29,14 +30,17 @@ _DEFAULT_MAX_TOTAL = 1000
 _MAX_MOVES = 24
 
 
-@st.composite
-def _compositions(
+_SEED = st.integers(0, 2**32 - 1)
+
+
+def _draw(
     draw: st.DrawFn,
     names: tuple[str, ...],
     levels: tuple[tuple[Hashable, ...], ...],
     plan: Plan,
     totals: SearchStrategy[int],
 ) -> GroupComposition:
+    """Draw a total, the transfers away from balance, and a seed."""
     total = draw(totals)
     if isinstance(total, bool) or not isinstance(total, int):
         msg = f"total_size must draw integers. Got {total!r}."
@@ -57,14 +61,18 @@ def _compositions(
         for pair, amount in moves:
             source, offset = divmod(pair, k - 1)
             plan.transfer(sizes, source, (source + offset + 1) % k, amount, cap)
-    return GroupComposition._trusted(names, levels, sizes)
+    # drawn last, so that shrinking the sizes leaves it alone; shrinks to 0
+    seed = draw(_SEED)
+    composition = GroupComposition._trusted(names, levels, sizes, seed)
+    note_table(str(composition))
+    return composition
 
 
 def group_compositions(
     attributes: Mapping[str, Sequence[Hashable]],
     *,
     total_size: int | SearchStrategy[int] | None = None,
-    min_group_size: int = 0,
+    min_group_size: int = 1,
     max_share: float | None = None,
     allow_empty: bool = True,
 ) -> SearchStrategy[GroupComposition]:
@@ -87,9 +95,10 @@ def group_compositions(
         cannot meet the other constraints are rejected). By default drawn
         between the fewest rows that meet the constraints and
         ``max(1000, twice that)``, shrinking toward the fewest.
-    min_group_size : int, default=0
-        Fewest rows of a non-empty cell. Use the ``min_group_size`` of the
-        audit under test to keep every drawn group in its disparities.
+    min_group_size : int, default=1
+        Fewest rows of a non-empty cell, at least 1 (as for the audit). Use
+        the ``min_group_size`` of the audit under test to keep every drawn
+        group in its disparities.
     max_share : float, optional
         Largest fraction of the rows one cell may hold, in (0, 1].
     allow_empty : bool, default=True
@@ -101,7 +110,12 @@ def group_compositions(
     -------
     SearchStrategy of GroupComposition
         Compositions with exactly ``total_size`` rows, every non-empty cell
-        between ``min_group_size`` and ``max_share * total_size`` rows.
+        between ``min_group_size`` and ``max_share * total_size`` rows, each
+        with a drawn :attr:`~GroupComposition.seed` (which
+        :meth:`~GroupComposition.sample` uses by default, so that hypothesis
+        replays and shrinks the rows drawn too). Each drawn composition is
+        noted (:func:`hypothesis.note`) as a table of cells, rows and shares,
+        shown with a failing example.
 
     Raises
     ------
@@ -121,8 +135,9 @@ def group_compositions(
     A composition is drawn as the balanced one (``total_size`` split evenly
     over every cell, or over as many cells as ``min_group_size`` allows)
     followed by a list of transfers of rows between cells, each cut to
-    respect the constraints. Shrinking removes transfers and lowers their
-    amounts, which moves the composition back toward balance.
+    respect the constraints, then a seed. Shrinking removes transfers and
+    lowers their amounts, which moves the composition back toward balance,
+    and lowers the seed toward 0.
 
     Examples
     --------
@@ -154,7 +169,7 @@ def group_compositions(
             f"the levels); at most {MAX_CELLS} are supported."
         )
         raise InvalidArgument(msg)
-    min_group_size = check_integer("min_group_size", min_group_size, minimum=0)
+    min_group_size = check_integer("min_group_size", min_group_size, minimum=1)
     max_share = check_share("max_share", max_share)
     allow_empty = check_bool("allow_empty", allow_empty)
     if max_share is not None and max_share * n_cells < 1.0 - 1e-9:
@@ -187,7 +202,29 @@ def group_compositions(
         if not plan.feasible(total):
             raise InvalidArgument(_infeasible(plan, total))
         totals = st.just(total)
-    return _compositions(names, levels, plan, totals)
+    fixed_totals = totals
+
+    # Named and called like the public function, so that the strategy's repr
+    # is the call that built it: group_compositions({...}, total_size=...).
+    @st.composite
+    def group_compositions(
+        draw: st.DrawFn,
+        attributes: Mapping[str, Sequence[Hashable]],
+        *,
+        total_size: int | SearchStrategy[int] | None = None,
+        min_group_size: int = 1,
+        max_share: float | None = None,
+        allow_empty: bool = True,
+    ) -> GroupComposition:
+        return _draw(draw, names, levels, plan, fixed_totals)
+
+    return group_compositions(
+        attributes,
+        total_size=total_size,
+        min_group_size=min_group_size,
+        max_share=max_share,
+        allow_empty=allow_empty,
+    )
 
 
 def _infeasible(plan: Plan, total: int) -> str:

@@ -12,7 +12,6 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hypothesis import note
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
@@ -29,6 +28,7 @@ from pytest_fairness.strategies._check import (
 from pytest_fairness.strategies._composition import Cell, GroupComposition
 from pytest_fairness.strategies._compositions import group_compositions
 from pytest_fairness.strategies._features import Feature, check_features
+from pytest_fairness.strategies._notes import note_table, quiet
 
 if TYPE_CHECKING:
     import numpy as np
@@ -166,7 +166,7 @@ def _note(
                 f"{name}={values[group]:.3f}" for name, values in rates.items()
             )
         group += bool(size)
-    note("\n".join(lines))
+    note_table("\n".join(lines))
 
 
 def _quotas(rates: Sequence[float], sizes: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -262,14 +262,23 @@ def _build(
     )
 
 
-@st.composite
+def _draw_composition(
+    draw: st.DrawFn, source: GroupComposition | SearchStrategy[GroupComposition]
+) -> object:
+    """Draw the composition without its own note: the caller notes a fuller one."""
+    if not isinstance(source, SearchStrategy):
+        return source
+    with quiet():
+        return draw(source)
+
+
 def _datasets(
     draw: st.DrawFn,
     spec: _Spec,
     source: GroupComposition | SearchStrategy[GroupComposition],
     known: _Known | None,
 ) -> Any:
-    composition: object = draw(source) if isinstance(source, SearchStrategy) else source
+    composition = _draw_composition(draw, source)
     if not isinstance(composition, GroupComposition):
         msg = (
             f"fairness_datasets(composition) drew {composition!r}, not a "
@@ -426,14 +435,38 @@ def fairness_datasets(
     )
     if known is not None:
         spec.check_against(known)
-    return _datasets(spec, source, known)
+
+    # Named and called like the public function, so that the strategy's repr
+    # is the call that built it.
+    @st.composite
+    def fairness_datasets(
+        draw: st.DrawFn,
+        *,
+        composition: CompositionLike,
+        base_rates: RateSpec | None = None,
+        features: Mapping[str, Any] | None = None,
+        predictions: Mapping[str, RateSpec] | None = None,
+        label: str = "y",
+        prediction: str = "y_pred",
+        as_frame: bool = True,
+    ) -> Any:
+        return _datasets(draw, spec, source, known)
+
+    return fairness_datasets(
+        composition=composition,
+        base_rates=base_rates,
+        features=features,
+        predictions=predictions,
+        label=label,
+        prediction=prediction,
+        as_frame=as_frame,
+    )
 
 
-@st.composite
 def _frames(
     draw: st.DrawFn, source: GroupComposition | SearchStrategy[GroupComposition]
 ) -> Any:
-    composition: object = draw(source) if isinstance(source, SearchStrategy) else source
+    composition = _draw_composition(draw, source)
     if not isinstance(composition, GroupComposition):
         msg = (
             f"sensitive_frames(composition) drew {composition!r}, not a "
@@ -487,4 +520,9 @@ def sensitive_frames(*, composition: CompositionLike) -> SearchStrategy[Any]:
     {'female': 5, 'male': 5}
     """
     source, _ = _composition_source(composition, "sensitive_frames")
-    return _frames(source)
+
+    @st.composite
+    def sensitive_frames(draw: st.DrawFn, *, composition: CompositionLike) -> Any:
+        return _frames(draw, source)
+
+    return sensitive_frames(composition=composition)

@@ -34,7 +34,7 @@ C = GroupComposition(G, [10, 10])
         ({"total_size": 0}, r"total_size must be an integer >= 1\. Got 0"),
         ({"total_size": 2.5}, r"total_size must be an integer >= 1\. Got 2\.5"),
         ({"total_size": True}, r"total_size must be an integer"),
-        ({"min_group_size": -1}, r"min_group_size must be an integer >= 0"),
+        ({"min_group_size": -1}, r"min_group_size must be an integer >= 1"),
         ({"min_group_size": "5"}, r"min_group_size must be an integer"),
         ({"max_share": 0}, r"max_share must be None or a number in \(0, 1\]"),
         ({"max_share": 1.5}, r"max_share must be None or a number in \(0, 1\]"),

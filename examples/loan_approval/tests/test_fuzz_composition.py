@@ -5,16 +5,25 @@ applicants the bank happened to see. A model can pass it and still treat a
 group badly once that group is rarer. Here hypothesis draws other mixes
 (:func:`pytest_fairness.strategies.group_compositions`): every gender × race
 intersection of 100 to 1,500 applicants, or absent, in batches of 3,000 drawn
-from the test half (``GroupComposition.sample``). ``target()`` steers the
-search toward the largest approval gap, and a failure is reported with the
-simplest mix that still fails.
+from the test half (``GroupComposition.sample``, whose rows follow the seed
+hypothesis drew with the composition, so a failing mix replays exactly).
+
+The gate is the ``fairness`` fixture's, as in any other test: the marker
+gives the bound, ``fairness.check`` judges every example, steers the search
+toward the largest gap (``hypothesis.target``), and the summary keeps the
+gate of the final example, with the falsifying composition as a table when
+it fails. A fuzzed gate keeps no baseline (``baseline=False``): its data
+change from run to run.
 
 With groups of 100 a gap is measured to about ±0.1, so the gate asks for 95%
 confidence: it fails when the whole interval of the gap lies above the bound,
-not when noise in a small group makes the point estimate cross it.
+not when noise in a small group makes the point estimate cross it; an
+example whose interval straddles the bound is skipped
+(``on_inconclusive="skip"``) and hypothesis draws another.
 
 The search is derandomized, so every run (locally and in CI) tries the same
-compositions; a model repo would rather register a ``ci`` profile
+compositions, and ``report_multiple_bugs=False`` stops at the first failing
+mix; a model repo would rather register a ``ci`` profile
 (``settings.register_profile("ci", derandomize=True)``) and let local runs
 explore new compositions.
 """
@@ -27,7 +36,7 @@ from typing import TYPE_CHECKING
 import loan_model
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, given, note, settings, target
+from hypothesis import HealthCheck, Phase, given, settings, target
 
 import pytest_fairness as pf
 from pytest_fairness.strategies import GroupComposition, group_compositions
@@ -54,6 +63,7 @@ FUZZ = settings(
     deadline=None,
     derandomize=True,
     database=None,
+    report_multiple_bugs=False,
     phases=[Phase.explicit, Phase.generate, Phase.target, Phase.shrink],
     suppress_health_check=[HealthCheck.too_slow],
 )
@@ -64,9 +74,11 @@ Decide = Callable[["pd.DataFrame"], np.ndarray]
 def gate_on_mix(
     decide: Decide, composition: GroupComposition, applications: pd.DataFrame
 ) -> pf.FairnessReport:
-    """Audit ``decide`` on a batch with this composition; raise if the gate fails."""
-    note(str(composition))
-    batch = composition.sample(applications, random_state=0)
+    """Audit ``decide`` on a batch with this composition; raise if the gate fails.
+
+    The library form of the gate, for a search run inside another test.
+    """
+    batch = composition.sample(applications)
     report = pf.audit(
         batch["approved"],
         decide(batch),
@@ -98,17 +110,25 @@ class RefusesSmallGroups:
         return np.where(size < self.threshold, 0, decisions)
 
 
+@pytest.mark.fairness_gate(
+    **BOUND,
+    sensitive_features=SENSITIVE,
+    min_group_size=MIN_GROUP,
+    confidence=0.95,
+    on_inconclusive="skip",
+    baseline=False,
+)
 @FUZZ
 @given(composition=COMPOSITIONS)
 def test_fairer_model_keeps_the_gap_for_any_mix_of_applicants(
+    fairness: pf.FairnessFixture,
     composition: GroupComposition,
     fairer_model: Pipeline,
     test_applications: pd.DataFrame,
 ) -> None:
-    report = gate_on_mix(
-        lambda batch: loan_model.predict(fairer_model, batch),
-        composition,
-        test_applications,
+    batch = composition.sample(test_applications)
+    report = fairness.check(
+        "approved", loan_model.predict(fairer_model, batch), data=batch
     )
     assert report.n_groups == len(composition.groups)
 
