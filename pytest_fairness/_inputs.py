@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from pytest_fairness._lazy import LazyTuple
 from pytest_fairness._validation import fail
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     from numpy.typing import NDArray
 
@@ -437,7 +438,7 @@ def _index_levels(index: Any) -> tuple[Any, ...]:
     return tuple(values)
 
 
-class Levels(Sequence[Any]):
+class Levels(LazyTuple[Any]):
     """The levels of a column that occur, listed on first full use.
 
     Reads as the tuple of levels (iterates, indexes, compares and prints as
@@ -483,43 +484,6 @@ class Levels(Sequence[Any]):
             return self._all()[i]
         k = range(self._n)[i]  # the bounds and negative positions of a tuple
         return self._one(k)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._all())
-
-    def __contains__(self, value: object) -> bool:
-        return value in self._all()
-
-    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
-        """Return the position of ``value``, as :meth:`tuple.index`.
-
-        Parameters
-        ----------
-        value : object
-            A level.
-        start, stop : int, optional
-            Where to look.
-
-        Returns
-        -------
-        int
-            Its position.
-        """
-        return self._all().index(value, start, *(() if stop is None else (stop,)))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Levels | tuple):
-            return self._all() == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._all())
-
-    def __repr__(self) -> str:
-        return repr(self._all())
-
-    def __reduce__(self) -> tuple[type, tuple[tuple[Any, ...]]]:
-        return tuple, (self._all(),)
 
 
 def _factorize_pandas(series: Any, name: str) -> Column:

@@ -6,12 +6,12 @@ PYTEST_DONT_REWRITE
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from pytest_fairness._lazy import LazyTuple
 from pytest_fairness.metrics._rates import cell_parts
 from pytest_fairness.metrics._registry import (
     METRICS,
@@ -21,7 +21,7 @@ from pytest_fairness.metrics._registry import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from numpy.typing import NDArray
 
@@ -116,7 +116,7 @@ class LostLevel:
 Reason = tuple[tuple[Any, ...], str]
 
 
-class Excluded(Sequence[Reason]):
+class Excluded(LazyTuple[Reason]):
     """The groups a disparity left out, with the reason, listed on first use.
 
     A tuple of ``(group, reason)`` pairs to every reader (it iterates,
@@ -159,30 +159,6 @@ class Excluded(Sequence[Reason]):
             # the parts never repeat a (group, reason) pair
             return sum(len(idx) for idx, _ in self._parts)
         return len(self._items)
-
-    @overload
-    def __getitem__(self, i: int) -> Reason: ...
-    @overload
-    def __getitem__(self, i: slice) -> tuple[Reason, ...]: ...
-    def __getitem__(self, i: int | slice) -> Reason | tuple[Reason, ...]:
-        return self._all()[i]
-
-    def __iter__(self) -> Iterator[Reason]:
-        return iter(self._all())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Excluded | tuple):
-            return self._all() == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._all())
-
-    def __repr__(self) -> str:
-        return repr(self._all())
-
-    def __reduce__(self) -> tuple[type, tuple[tuple[Reason, ...]]]:
-        return tuple, (self._all(),)
 
 
 @dataclass(frozen=True, slots=True)
