@@ -36,11 +36,16 @@ class Resampled:
     groups : tuple of (str, int, int)
         Per group: its levels, its rows and its distinct rows (empty when
         the groups could not be read from a pandas object).
+    marked : bool
+        Whether an input carries the mark of a draw with replacement (else
+        only its index labels repeat, which frames concatenated without
+        ``ignore_index=True`` also do).
     """
 
     rows: int
     distinct: int | None
     groups: tuple[tuple[str, int, int], ...] = ()
+    marked: bool = False
 
     def lines(self) -> list[str]:
         """Return one line per group (or one for all rows): rows and distinct.
@@ -106,17 +111,21 @@ def find_resampled(
     -------
     Resampled or None
         None when no input repeats an index label or carries the mark of
-        :meth:`~pytest_fairness.strategies.GroupComposition.sample`.
+        :meth:`~pytest_fairness.strategies.GroupComposition.sample`;
+        ``marked`` tells the mark from repeated labels alone.
     """
     candidates = [x for x in (data, sensitive, *inputs) if _index(x) is not None]
     repeated = next((x for x in candidates if _index(x).has_duplicates), None)
+    marked = any(_marked(x) for x in candidates)
     if repeated is None:
-        if not any(_marked(x) for x in candidates):
+        if not marked:
             return None
         first = candidates[0]
-        return Resampled(rows=len(first), distinct=None)
+        return Resampled(rows=len(first), distinct=None, marked=True)
     index = _index(repeated)
     groups = _groups(sensitive, data) if sensitive is not None else ()
     if groups and sum(n for _, n, _ in groups) != len(index):
         groups = ()
-    return Resampled(rows=len(index), distinct=int(index.nunique()), groups=groups)
+    return Resampled(
+        rows=len(index), distinct=int(index.nunique()), groups=groups, marked=marked
+    )

@@ -140,7 +140,12 @@ def _sensitive(value: Any, data: Any, settings: GateSettings) -> Any:
 def _refuse_resampled(
     confidence: float, inputs: tuple[Any, ...], sensitive: Any, data: Any
 ) -> None:
-    """Refuse an interval on rows drawn with replacement, counting both."""
+    """Refuse an interval on rows drawn with replacement, counting both.
+
+    Rows marked by ``GroupComposition.sample(replace=True)`` are refused.
+    Repeated index labels alone only warn: frames concatenated without
+    ``ignore_index=True`` repeat labels too, and their rows are people.
+    """
     __tracebackhide__ = True
     from pytest_fairness._resampled import find_resampled
 
@@ -148,12 +153,27 @@ def _refuse_resampled(
     if found is None:
         return
     counts = "\n".join(f"  {line}" for line in found.lines())
+    if not found.marked:
+        warnings.warn(
+            FairnessWarning(
+                f"fairness.check() with confidence={confidence} got index labels "
+                "that repeat, as in rows drawn with replacement: if the repeated "
+                "rows are copies, the interval counts every copy as another "
+                f"person and comes out too narrow.\n{counts}\n"
+                "Hint: if they are distinct people (frames concatenated with "
+                "their own labels), give them unique labels "
+                "(pd.concat(..., ignore_index=True) or reset_index(drop=True)); "
+                "if they are copies, check the distinct rows."
+            ),
+            stacklevel=4,
+        )
+        return
     msg = (
         f"fairness.check() with confidence={confidence} got rows drawn with "
-        "replacement (repeated index labels, or GroupComposition.sample("
-        "replace=True)): an interval would count every copy as another "
-        "person and come out too narrow, and the rows it asks for to settle "
-        f"a bound would be copies too.\n{counts}\n"
+        "replacement (GroupComposition.sample(replace=True)): an interval "
+        "would count every copy as another person and come out too narrow, "
+        "and the rows it asks for to settle a bound would be copies too.\n"
+        f"{counts}\n"
         "Hint: check the distinct rows (sample without replace=True, asking "
         "no cell for more rows than the data holds), or pass confidence=None "
         "to this check so that the point estimate decides."

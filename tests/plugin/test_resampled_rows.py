@@ -2,7 +2,8 @@
 
 A cell of 17 rows resampled to 300 would give an interval that rests on 300
 rows; with ``confidence=`` the check refuses such data and says how many rows
-of each group are distinct.
+of each group are distinct. Index labels that only repeat (frames
+concatenated with their own labels) warn and are checked.
 """
 
 from __future__ import annotations
@@ -77,6 +78,50 @@ def test_an_interval_on_resampled_rows_is_refused(project: Project) -> None:
         ],
         consecutive=False,
     )
+
+
+CONCATENATED = """
+import numpy as np
+import pandas as pd
+
+rng = np.random.default_rng(0)
+
+
+def shop(n):
+    return pd.DataFrame({"sex": rng.choice(["female", "male"], n),
+                         "y": rng.integers(0, 2, n)})
+
+
+# two test files read one after the other: both indexes start at 0
+BATCH = pd.concat([shop(400), shop(400)])
+
+
+@pytest.mark.fairness_gate(demographic_parity_difference=0.5, baseline=False,
+                           confidence=0.95)
+def test_concatenated(fairness):
+    fairness.check(BATCH["y"], BATCH["y"], sensitive_features=BATCH["sex"])
+
+
+@pytest.mark.fairness_gate(demographic_parity_difference=0.5, baseline=False,
+                           confidence=0.95)
+def test_labels_made_unique(fairness):
+    batch = BATCH.reset_index(drop=True)
+    fairness.check(batch["y"], batch["y"], sensitive_features=batch["sex"])
+"""
+
+
+def test_repeated_labels_alone_warn_and_are_checked(project: Project) -> None:
+    project.write(CONCATENATED)
+    result = project.run("-W", "always::pytest_fairness.FairnessWarning")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*index labels that repeat, as in rows drawn with replacement*",
+            "*female: * rows, * distinct*",
+            "*pd.concat(..., ignore_index=True)*",
+        ]
+    )
+    assert result.stdout.str().count("index labels that repeat") == 1
 
 
 def test_sample_marks_the_rows_it_draws_with_replacement() -> None:
