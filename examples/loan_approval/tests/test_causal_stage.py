@@ -32,6 +32,7 @@ import pytest_fairness as pf
 from pytest_fairness.causal import (
     CausalSpec,
     PathwayReport,
+    ProxyScanResult,
     pathway_report,
     proxy_scan,
 )
@@ -108,7 +109,7 @@ def test_industry_is_the_proxy_of_gender(
 def test_fairer_model_reads_no_proxy(
     fairness: FairnessFixture, test_applications: pd.DataFrame
 ) -> None:
-    def scan(variant: loan_model.Variant) -> pf.causal.ProxyScanResult:
+    def scan(variant: loan_model.Variant) -> ProxyScanResult:
         features = loan_model.FEATURES[variant]
         return proxy_scan(test_applications[features], test_applications[SENSITIVE])
 
