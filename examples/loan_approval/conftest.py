@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from sklearn.pipeline import Pipeline
 
+    from pytest_fairness.postprocessing import GroupThresholdOptimizer
+
 
 @pytest.fixture(scope="session")
 def loan_split() -> loan_model.LoanSplit:
@@ -65,3 +67,23 @@ def fairer_decisions(
 ) -> np.ndarray:
     """Decisions of the fairer model on the test half."""
     return loan_model.predict(fairer_model, test_applications)
+
+
+@pytest.fixture(scope="session")
+def preprocessed_model(loan_split: loan_model.LoanSplit) -> Pipeline:
+    """Pre-processing: the mediators standardised within each group."""
+    return loan_model.train_preprocessed(loan_split.train)
+
+
+@pytest.fixture(scope="session")
+def inprocessed_model(loan_split: loan_model.LoanSplit) -> Pipeline:
+    """In-processing: trained under a penalty on approval-rate gaps."""
+    return loan_model.train_inprocessed(loan_split.train)
+
+
+@pytest.fixture(scope="session")
+def postprocessed_model(
+    loan_split: loan_model.LoanSplit, unmitigated_model: Pipeline
+) -> GroupThresholdOptimizer:
+    """Post-processing: the unmitigated model with a threshold per group."""
+    return loan_model.adjust_postprocessed(unmitigated_model, loan_split.train)
