@@ -7,6 +7,7 @@ Run from the repository root::
     python benchmarks/bench_intervals.py --false-alarms
     python benchmarks/bench_intervals.py --speed --fairlearn-boot 5 20
     python benchmarks/bench_intervals.py --edges --edge-reps 500
+    python benchmarks/bench_intervals.py --many-groups --many 1e3 1e4 1e5
 
 Sections (all of them when none is selected):
 
@@ -38,6 +39,12 @@ Sections (all of them when none is selected):
   (target: <= 1.5x). fairlearn is timed with a few replicates and
   extrapolated linearly to 1000 (its cost is one ``MetricFrame`` per
   replicate); the output says so.
+
+* ``--many-groups``: one interval (the demographic parity difference) of
+  audits of 1,000 to 100,000 groups of 40 rows (``min_group_size=30``, 1,000
+  replicates): its time and its peak memory (tracemalloc), beside the size
+  all replicates' cells would take (target: under 300 MB at 100,000 groups,
+  issue 15).
 
 Every ratio comes from medians measured in the same run. The exit status is 1
 when a target fails.
@@ -706,6 +713,74 @@ def run_speed(pf: Any, args: argparse.Namespace) -> bool:
     return ok_speed and ok_scale
 
 
+# -- many groups -------------------------------------------------------------------
+MANY_GROUPS_TARGET = 300 * 2**20  # bytes, at 100,000 groups
+
+
+def run_many_groups(pf: Any, args: argparse.Namespace) -> bool:
+    import tracemalloc
+
+    log(
+        "== many groups: one interval (demographic parity difference) of audits "
+        "of groups of 40 rows, min_group_size=30, n_boot=1000 =="
+    )
+    rows = []
+    ok = True
+    for n_groups in args.many:
+        rng = np.random.default_rng(args.seed)
+        g = np.repeat(np.arange(n_groups), 40)
+        y = rng.integers(0, 2, g.size).astype(np.int8)
+        p = rng.integers(0, 2, g.size).astype(np.int8)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pf.FairnessWarning)
+            report = pf.audit(y, p, sensitive_features=g, confidence=LEVEL)
+        gc.collect()
+        tracemalloc.start()
+        try:
+            tracemalloc.reset_peak()
+            start = time.perf_counter()
+            low, high = report.interval("demographic_parity_difference")
+            elapsed = time.perf_counter() - start
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        cells = report.n_boot * n_groups * 4 * 8
+        verdict_ok = peak < MANY_GROUPS_TARGET
+        ok &= verdict_ok
+        log(
+            f"  {n_groups:,} groups: [{low:.3f}, {high:.3f}] in {fmt_time(elapsed)}, "
+            f"peak {peak / 2**20:,.0f} MiB (all cells: {cells / 2**20:,.0f} MiB)"
+        )
+        rows.append(
+            [
+                f"{n_groups:,}",
+                f"{g.size:,}",
+                fmt_time(elapsed),
+                f"{peak / 2**20:,.0f} MiB",
+                f"{cells / 2**20:,.0f} MiB",
+                verdict(verdict_ok),
+            ]
+        )
+        del report, g, y, p
+        gc.collect()
+    log()
+    log(
+        table(
+            rows,
+            [
+                "groups",
+                "rows",
+                "one interval",
+                "peak memory",
+                "cells of all replicates",
+                "peak < 300 MiB",
+            ],
+        )
+    )
+    log()
+    return ok
+
+
 # -- main --------------------------------------------------------------------------
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
@@ -876,6 +951,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="actual positives per group in the edge section (default 3 5 10 30)",
     )
     p.add_argument(
+        "--many-groups", action="store_true", help="run the many-groups section"
+    )
+    p.add_argument(
+        "--many",
+        nargs="+",
+        type=parse_size,
+        default=[1_000, 10_000, 100_000],
+        help="group counts of the many-groups section (default 1e3 1e4 1e5)",
+    )
+    p.add_argument(
         "--reps",
         type=parse_size,
         default=1000,
@@ -934,15 +1019,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--repeat", type=int, default=5, help="timed runs of ours (default 5)"
     )
     p.add_argument("--seed", type=int, default=2026, help="seed of the data")
+    p.add_argument(
+        "--src",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose pytest_fairness is measured (default: this one)",
+    )
     args = p.parse_args(argv)
-    if not (args.coverage or args.false_alarms or args.speed or args.edges):
-        args.coverage = args.false_alarms = args.speed = args.edges = True
+    if not (
+        args.coverage
+        or args.false_alarms
+        or args.speed
+        or args.edges
+        or args.many_groups
+    ):
+        args.coverage = args.false_alarms = args.speed = True
+        args.edges = args.many_groups = True
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    sys.path.insert(0, str(ROOT))  # benchmark the working tree
+    sys.path.insert(0, str(args.src.resolve()))  # the working tree by default
     import pytest_fairness as pf
 
     # 30 rows per group sits on min_group_size; keep the output readable
@@ -962,6 +1060,8 @@ def main(argv: list[str] | None = None) -> int:
         outcomes["edges"] = run_edges(pf, args)
     if args.speed:
         outcomes["speed"] = run_speed(pf, args)
+    if args.many_groups:
+        outcomes["many groups"] = run_many_groups(pf, args)
     log(
         "summary: "
         + ", ".join(f"{name} {verdict(ok)}" for name, ok in outcomes.items())

@@ -11,22 +11,28 @@ import contextlib
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
 from pytest_fairness._validation import fail
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from numpy.typing import NDArray
 
 __all__ = [
     "Column",
+    "Encoded",
     "Labels",
+    "Levels",
     "align_by_index",
     "as_1d",
     "binarize_labels",
+    "check_levels",
     "check_not_probabilities",
+    "encode_columns",
     "factorize",
     "sensitive_columns",
 ]
@@ -212,14 +218,21 @@ def check_no_missing(
     mask = _missing_mask(arr)
     if mask is None:
         return
+    if mask.any():
+        raise _missing(mask, name, suggestion, index)
+
+
+def _missing(
+    mask: NDArray[np.bool_], name: str, suggestion: str, index: Any
+) -> Exception:
+    """Describe the missing values marked in ``mask`` (error path only)."""
     n_missing = int(np.count_nonzero(mask))
-    if n_missing:
-        where = _rows(np.flatnonzero(mask), index)
-        msg = (
-            f"{name} contains {n_missing} missing value(s) (NaN or None) out of "
-            f"{arr.shape[0]} rows, in {where}.{suggestion}"
-        )
-        raise fail(msg)
+    where = _rows(np.flatnonzero(mask), index)
+    msg = (
+        f"{name} contains {n_missing} missing value(s) (NaN or None) out of "
+        f"{mask.shape[0]} rows, in {where}.{suggestion}"
+    )
+    return fail(msg)
 
 
 def _py(value: Any) -> Any:
@@ -264,6 +277,75 @@ def _unhashable(values: NDArray[Any], name: str, index: Any) -> Exception:
     return fail(msg)
 
 
+_FILL_HINT = (
+    " Fill them with a level of their own, e.g. "
+    "df[col].fillna('missing'), so those rows are audited too."
+)
+_FILL_CATEGORY_HINT = (
+    " Fill them with a level of their own, e.g. "
+    "df[col].cat.add_categories('missing').fillna('missing')."
+)
+
+
+def _feature(name: str) -> str:
+    return f"sensitive feature {name!r}"
+
+
+#: Rows read at once by :func:`_min_max`: the second reduction reads them
+#: from the CPU cache.
+_MIN_MAX_ROWS = 1 << 15
+
+
+def _min_max(values: NDArray[Any]) -> tuple[int, int]:
+    """Return the smallest and largest integer, reading the values from memory once."""
+    if values.size <= _MIN_MAX_ROWS:
+        return int(values.min()), int(values.max())
+    lo, hi = int(values[0]), int(values[0])
+    for start in range(0, values.size, _MIN_MAX_ROWS):
+        block = values[start : start + _MIN_MAX_ROWS]
+        lo = min(lo, int(block.min()))
+        hi = max(hi, int(block.max()))
+    return lo, hi
+
+
+def _dense_range(values: NDArray[Any]) -> tuple[int, int] | None:
+    """Return ``(lo, hi)`` of integers whose range is short enough to index.
+
+    A column whose integer range is at most ``_DENSE_RANGE_FACTOR`` times its
+    length is encoded by offset (``value - lo``) instead of by a sort.
+    """
+    if values.dtype.kind not in "iu" or not values.size:
+        return None
+    lo, hi = _min_max(values)
+    if hi - lo <= _DENSE_RANGE_FACTOR * values.size + 1024:
+        return lo, hi
+    return None
+
+
+def _factorize_object(values: Any, name: str, index: Any) -> Column:
+    """Factorise strings or other objects with one hashing pass.
+
+    ``pd.factorize`` marks missing values (the values ``pd.isna`` reports)
+    with the code -1, so no separate pass looks for them. A pandas Series of
+    strings is factorised as it is (pyarrow strings stay in pyarrow).
+    """
+    import pandas as pd  # noqa: PLC0415 - loaded on first use
+
+    try:
+        pcodes, uniques = pd.factorize(values, sort=True)
+    except TypeError:  # values of mixed types that do not sort, or unhashable
+        objects = np.asarray(values, dtype=object)
+        check_no_missing(objects, _feature(name), suggestion=_FILL_HINT, index=index)
+        try:
+            pcodes, uniques = pd.factorize(objects, sort=False)
+        except TypeError:
+            raise _unhashable(objects, name, index) from None
+    codes = np.asarray(pcodes, dtype=np.intp)
+    if codes.size and codes.min() < 0:
+        raise _missing(codes < 0, _feature(name), _FILL_HINT, index)
+    return Column(name, codes, tuple(map(_py, uniques)))
+
+
 def factorize(values: NDArray[Any], name: str, *, index: Any = None) -> Column:
     """Factorise one sensitive column into integer codes and its levels.
 
@@ -289,81 +371,397 @@ def factorize(values: NDArray[Any], name: str, *, index: Any = None) -> Column:
         If the column contains missing values or values that cannot name a
         group (lists, dicts, sets).
     """
-    check_no_missing(
-        values,
-        f"sensitive feature {name!r}",
-        suggestion=(
-            " Fill them with a level of their own, e.g. "
-            "df[col].fillna('missing'), so those rows are audited too."
-        ),
-        index=index,
-    )
     kind = values.dtype.kind
+    if kind not in "biufcmM":
+        return _factorize_object(values.astype(object, copy=False), name, index)
+    check_no_missing(values, _feature(name), suggestion=_FILL_HINT, index=index)
     if kind == "b":
         codes = values.view(np.uint8).astype(np.intp)
         present = np.bincount(codes, minlength=2) > 0
         remap = np.cumsum(present) - 1
         levels = tuple(bool(v) for v in np.flatnonzero(present))
         return Column(name, remap[codes] if not present.all() else codes, levels)
-    if kind in "iu" and values.size:
-        lo, hi = int(values.min()), int(values.max())
-        if hi - lo <= _DENSE_RANGE_FACTOR * values.size + 1024:
-            shifted = values.astype(np.intp, copy=True)
-            if lo:
-                shifted -= lo
-            present = np.bincount(shifted, minlength=hi - lo + 1) > 0
-            positions = np.flatnonzero(present)
-            if positions.size == present.size:
-                return Column(name, shifted, tuple(int(v) + lo for v in positions))
-            remap = np.cumsum(present).astype(np.intp) - 1
-            return Column(name, remap[shifted], tuple(int(v) + lo for v in positions))
-    if kind in "biufcmM":
-        levels_arr, codes = np.unique(values, return_inverse=True)
-        levels = (
-            _datetime_levels(levels_arr)
-            if kind in "mM"
-            else tuple(_py(v) for v in levels_arr)
-        )
-        return Column(name, codes.astype(np.intp), levels)
+    dense = _dense_range(values)
+    if dense is not None:
+        lo, hi = dense
+        shifted = values.astype(np.intp, copy=True)
+        if lo:
+            shifted -= lo
+        present = np.bincount(shifted, minlength=hi - lo + 1) > 0
+        positions = np.flatnonzero(present)
+        if positions.size == present.size:
+            return Column(name, shifted, tuple(int(v) + lo for v in positions))
+        remap = np.cumsum(present).astype(np.intp) - 1
+        return Column(name, remap[shifted], tuple(int(v) + lo for v in positions))
+    levels_arr, codes = np.unique(values, return_inverse=True)
+    levels = (
+        _datetime_levels(levels_arr)
+        if kind in "mM"
+        else tuple(_py(v) for v in levels_arr)
+    )
+    return Column(name, codes.astype(np.intp), levels)
+
+
+def _is_categorical(series: Any) -> bool:
     import pandas as pd  # noqa: PLC0415 - loaded on first use
 
-    try:
-        pcodes, uniques = pd.factorize(values, sort=True)
-    except TypeError:  # values of mixed types that do not sort, or unhashable
-        try:
-            pcodes, uniques = pd.factorize(values, sort=False)
-        except TypeError:
-            raise _unhashable(values, name, index) from None
-    return Column(
-        name, np.asarray(pcodes, dtype=np.intp), tuple(_py(v) for v in uniques)
-    )
+    return isinstance(series.dtype, pd.CategoricalDtype)
+
+
+def _is_strings(series: Any) -> bool:
+    """Whether a Series holds strings in a pandas extension array."""
+    import pandas as pd  # noqa: PLC0415 - loaded on first use
+
+    return isinstance(series.dtype, pd.StringDtype)
+
+
+def _category_codes(series: Any, name: str) -> NDArray[Any]:
+    """Return a categorical Series' codes (their own small dtype), refusing -1."""
+    codes = np.asarray(series.array.codes)  # a view (Series.cat.codes copies)
+    if codes.size and codes.min() < 0:
+        raise _missing(codes < 0, _feature(name), _FILL_CATEGORY_HINT, series.index)
+    return np.asarray(codes)
+
+
+def _index_levels(index: Any) -> tuple[Any, ...]:
+    """Return the values of a pandas Index as Python or pandas scalars.
+
+    ``Index.tolist()`` gives what iterating the Index gives (Python scalars
+    for numpy dtypes and strings, pandas scalars such as Timestamp and
+    Interval otherwise), without a Python loop over the values; objects are
+    passed through :func:`_py` as iterating did.
+    """
+    values = index.tolist()
+    if index.dtype.kind == "O" and not _is_strings(index):
+        return tuple(map(_py, values))
+    return tuple(values)
+
+
+class Levels(Sequence[Any]):
+    """The levels of a column that occur, listed on first full use.
+
+    Reads as the tuple of levels (iterates, indexes, compares and prints as
+    that tuple); one level is read without listing the others, so a report
+    over 100,000 categories converts them only when all are shown.
+
+    Parameters
+    ----------
+    n : int
+        Number of levels.
+    build : callable
+        Returns the tuple of levels.
+    one : callable
+        Returns the level at one position.
+    """
+
+    __slots__ = ("_build", "_items", "_n", "_one")
+
+    def __init__(
+        self, n: int, build: Callable[[], tuple[Any, ...]], one: Callable[[int], Any]
+    ) -> None:
+        self._n = n
+        self._build: Callable[[], tuple[Any, ...]] | None = build
+        self._one = one
+        self._items: tuple[Any, ...] | None = None
+
+    def _all(self) -> tuple[Any, ...]:
+        if self._items is None:
+            assert self._build is not None  # noqa: S101 - set until built
+            self._items = self._build()
+            self._build = None
+        return self._items
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> Any: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Any, ...]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        if self._items is not None or isinstance(i, slice):
+            return self._all()[i]
+        k = range(self._n)[i]  # the bounds and negative positions of a tuple
+        return self._one(k)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._all())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._all()
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        """Return the position of ``value``, as :meth:`tuple.index`.
+
+        Parameters
+        ----------
+        value : object
+            A level.
+        start, stop : int, optional
+            Where to look.
+
+        Returns
+        -------
+        int
+            Its position.
+        """
+        return self._all().index(value, start, *(() if stop is None else (stop,)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Levels | tuple):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[Any, ...]]]:
+        return tuple, (self._all(),)
 
 
 def _factorize_pandas(series: Any, name: str) -> Column:
-    import pandas as pd  # noqa: PLC0415 - loaded on first use
-
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        cat = series.cat
-        codes = np.asarray(cat.codes.to_numpy(), dtype=np.intp)
-        if (codes < 0).any():
-            check_no_missing(
-                np.where(codes < 0, np.nan, 0.0),
-                f"sensitive feature {name!r}",
-                suggestion=(
-                    " Fill them with a level of their own, e.g. "
-                    "df[col].cat.add_categories('missing').fillna('missing')."
-                ),
-                index=series.index,
-            )
-        present = np.bincount(codes, minlength=len(cat.categories)) > 0
+    if _is_categorical(series):
+        codes = _category_codes(series, name).astype(np.intp)
+        n_categories = len(series.cat.categories)
+        present = np.bincount(codes, minlength=n_categories) > 0
         remap = np.cumsum(present).astype(np.intp) - 1
-        # iterating an Index gives Python / pandas scalars (Timestamp, Interval)
-        levels = tuple(_py(v) for v in cat.categories[present])
+        levels = _index_levels(series.cat.categories[present])
         return Column(name, remap[codes], levels)
+    if _is_strings(series):
+        return _factorize_object(series, name, series.index)
     values = series.to_numpy()
     if values.dtype.kind in "biufcmM":
         return factorize(values, name, index=series.index)
     return factorize(values.astype(object, copy=False), name, index=series.index)
+
+
+#: Label types that :func:`pytest_fairness._labels.encode_label` always saves.
+_PLAIN_LABELS = frozenset({str, int, float, bool})
+
+
+def _plain(levels: Sequence[Any]) -> bool:
+    return set(map(type, levels)) <= _PLAIN_LABELS
+
+
+def check_levels(levels: Sequence[Any], name: str) -> None:
+    """Refuse levels a report could not save (a no-op for plain labels).
+
+    Parameters
+    ----------
+    levels : sequence
+        The levels of a sensitive column.
+    name : str
+        The column.
+
+    Raises
+    ------
+    FairnessValueError
+        As :func:`pytest_fairness._labels.check_labels`.
+    """
+    if _plain(levels):
+        return
+    from pytest_fairness._labels import check_labels  # noqa: PLC0415 - rare types
+
+    check_labels(levels, _feature(name))
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """One sensitive column as integer codes used as they are, for counting.
+
+    The codes index a range of slots (``codes - offset`` in ``[0, size)``)
+    that may hold levels which never occur (unused categories, gaps in a
+    range of integers): the counts tell which occur, and only those become
+    levels of the report.
+
+    Attributes
+    ----------
+    name : str
+        Column name.
+    codes : ndarray of int
+        The column's integer codes, in their own dtype (category codes of
+        int8, integers as given), or factorised codes.
+    offset : int
+        The code of slot 0.
+    size : int
+        Number of slots.
+    kind : {"codes", "bool", "int", "categorical"}
+        What a slot stands for: a factorised level, a boolean, the integer
+        ``offset + slot``, or a category.
+    source : object
+        The levels of factorised codes (a tuple), or the categories (a
+        pandas Index).
+    """
+
+    name: str
+    codes: NDArray[Any]
+    offset: int
+    size: int
+    kind: str
+    source: Any = None
+
+    def levels_of(self, slots: NDArray[np.intp]) -> Sequence[Any]:
+        """Return the levels of some slots (increasing), as ``factorize`` would.
+
+        Parameters
+        ----------
+        slots : ndarray of intp
+            Slots that occur, increasing.
+
+        Returns
+        -------
+        tuple or Levels
+            Their levels, in slot order (a :class:`Levels` lists them on
+            first full use).
+        """
+        if self.kind == "codes":
+            levels: tuple[Any, ...] = self.source
+            if slots.size == len(levels):
+                return levels
+            return tuple(levels[i] for i in slots.tolist())
+        if self.kind == "bool":
+            return tuple(bool(v) for v in slots)
+        if self.kind == "int":
+            offset = self.offset
+            return Levels(
+                slots.shape[0],
+                lambda: tuple((slots.astype(np.int64) + offset).tolist()),
+                lambda k: int(slots[k]) + offset,
+            )
+        categories = self.source
+        return Levels(
+            slots.shape[0],
+            lambda: _index_levels(categories[slots]),
+            lambda k: _py(categories[int(slots[k])]),
+        )
+
+    def check_levels(self) -> None:
+        """Refuse levels a report could not save, as :func:`audit` always did.
+
+        Raises
+        ------
+        FairnessValueError
+            For a level of an unsupported type among those that occur.
+        """
+        if self.kind == "codes":
+            check_levels(self.source, self.name)
+        if self.kind != "categorical":
+            return  # booleans and integers are plain labels
+        categories = self.source
+        if categories.dtype.kind in "biuf" or _is_strings(categories):
+            return
+        if categories.dtype.kind == "O" and _plain(categories.tolist()):
+            return
+        # only the categories that occur are levels (and checked)
+        present = np.flatnonzero(np.bincount(self.codes, minlength=self.size))
+        check_levels(self.levels_of(present), self.name)
+
+    def column(self) -> Column:
+        """Return the column factorised to the levels that occur.
+
+        Returns
+        -------
+        Column
+            What :func:`sensitive_columns` gives for this column.
+        """
+        if self.kind == "codes":
+            return Column(self.name, self.codes.astype(np.intp), self.source)
+        slot = self.codes.astype(np.intp)
+        if self.offset:
+            slot -= self.offset
+        present = np.bincount(slot, minlength=self.size) > 0
+        levels = tuple(self.levels_of(np.flatnonzero(present)))
+        if self.kind == "bool" and present.all():
+            return Column(self.name, slot, levels)
+        remap = np.cumsum(present).astype(np.intp) - 1
+        return Column(self.name, remap[slot], levels)
+
+
+#: Largest integer dtype whose codes are used as they are (uint64 values may
+#: not fit in a signed code).
+_DIRECT_INTS = frozenset("bBhHiIlq")
+
+
+def _encode_array(values: NDArray[Any], name: str, index: Any) -> Encoded:
+    kind = values.dtype.kind
+    if kind == "b":
+        return Encoded(name, values.view(np.uint8), 0, 2, "bool")
+    if kind in "iu" and values.dtype.char in _DIRECT_INTS:
+        dense = _dense_range(values)
+        if dense is not None:
+            lo, hi = dense
+            return Encoded(name, values, lo, hi - lo + 1, "int")
+    column = factorize(values, name, index=index)
+    return Encoded(name, column.codes, 0, len(column.levels), "codes", column.levels)
+
+
+def _encode_pandas(series: Any, name: str) -> Encoded:
+    if _is_categorical(series):
+        codes = _category_codes(series, name)
+        categories = series.cat.categories
+        return Encoded(name, codes, 0, len(categories), "categorical", categories)
+    if _is_strings(series):
+        column = _factorize_object(series, name, series.index)
+        return Encoded(
+            name, column.codes, 0, len(column.levels), "codes", column.levels
+        )
+    values = series.to_numpy()
+    if values.dtype.kind not in "biufcmM":
+        values = values.astype(object, copy=False)
+    return _encode_array(values, name, series.index)
+
+
+def encode_columns(
+    sensitive_features: Any,
+    n_rows: int,
+    *,
+    argname: str = "sensitive_features",
+    index: Any = None,
+) -> list[Encoded]:
+    """Encode every sensitive column for counting, using codes as they are.
+
+    Category codes and short ranges of integers are kept as they are (no
+    copy, no sort, no remapping); other columns are factorised as by
+    :func:`sensitive_columns`, with the same checks and messages.
+
+    Parameters
+    ----------
+    sensitive_features : array-like, Series, DataFrame or dict of array-likes
+        As for :func:`sensitive_columns`.
+    n_rows : int
+        Expected number of rows.
+    argname : str, default="sensitive_features"
+        Argument name used in error messages.
+    index : pandas.Index, optional
+        Row labels of the audit's pandas inputs.
+
+    Returns
+    -------
+    list of Encoded
+        One per sensitive feature, in input order.
+
+    Raises
+    ------
+    FairnessValueError
+        As :func:`sensitive_columns`.
+    """
+    columns = []
+    pd = sys.modules.get("pandas")
+    for name, values in _raw_columns(sensitive_features, n_rows, argname):
+        if pd is not None and isinstance(values, pd.Series):
+            n = len(values)
+            column = None if n != n_rows else _encode_pandas(values, name)
+        else:
+            arr = as_1d(values, f"{argname}[{name!r}]")
+            n = arr.shape[0]
+            column = None if n != n_rows else _encode_array(arr, name, index)
+        if column is None:
+            raise _length_error(argname, name, n, n_rows)
+        columns.append(column)
+    return columns
 
 
 def _looks_like_names(value: Any) -> bool:
@@ -374,40 +772,10 @@ def _looks_like_names(value: Any) -> bool:
     )
 
 
-def sensitive_columns(
-    sensitive_features: Any,
-    n_rows: int,
-    *,
-    argname: str = "sensitive_features",
-    index: Any = None,
-) -> list[Column]:
-    """Factorise every sensitive column given in any supported form.
-
-    Parameters
-    ----------
-    sensitive_features : array-like, Series, DataFrame or dict of array-likes
-        One column (array, list, Series) or several (DataFrame, 2-D array,
-        dict mapping names to arrays, polars DataFrame).
-    n_rows : int
-        Expected number of rows (the length of ``y_true``).
-    argname : str, default="sensitive_features"
-        Argument name used in error messages.
-    index : pandas.Index, optional
-        Row labels of the audit's pandas inputs, to name rows in error
-        messages about columns given as arrays (a pandas column names its rows
-        by its own index).
-
-    Returns
-    -------
-    list of Column
-        One factorised column per sensitive feature, in input order.
-
-    Raises
-    ------
-    FairnessValueError
-        On a length mismatch, missing or unhashable values, no columns,
-        duplicate names, or column names given without a frame.
-    """
+def _raw_columns(
+    sensitive_features: Any, n_rows: int, argname: str
+) -> list[tuple[str, Any]]:
+    """Split sensitive features given in any supported form into named columns."""
     if sensitive_features is None:
         msg = f"{argname} is required: pass the column(s) that define the groups."
         raise fail(msg)
@@ -460,8 +828,54 @@ def sensitive_columns(
     if len(set(names)) != len(names):
         msg = f"{argname} has duplicate column names: {names!r}."
         raise fail(msg)
+    return raw
+
+
+def _length_error(argname: str, name: str, n: int, n_rows: int) -> Exception:
+    msg = (
+        f"{argname} column {name!r} has {n} rows but y_true has {n_rows}. "
+        "Every input must have one value per row."
+    )
+    return fail(msg)
+
+
+def sensitive_columns(
+    sensitive_features: Any,
+    n_rows: int,
+    *,
+    argname: str = "sensitive_features",
+    index: Any = None,
+) -> list[Column]:
+    """Factorise every sensitive column given in any supported form.
+
+    Parameters
+    ----------
+    sensitive_features : array-like, Series, DataFrame or dict of array-likes
+        One column (array, list, Series) or several (DataFrame, 2-D array,
+        dict mapping names to arrays, polars DataFrame).
+    n_rows : int
+        Expected number of rows (the length of ``y_true``).
+    argname : str, default="sensitive_features"
+        Argument name used in error messages.
+    index : pandas.Index, optional
+        Row labels of the audit's pandas inputs, to name rows in error
+        messages about columns given as arrays (a pandas column names its rows
+        by its own index).
+
+    Returns
+    -------
+    list of Column
+        One factorised column per sensitive feature, in input order.
+
+    Raises
+    ------
+    FairnessValueError
+        On a length mismatch, missing or unhashable values, no columns,
+        duplicate names, or column names given without a frame.
+    """
     columns = []
-    for name, values in raw:
+    pd = sys.modules.get("pandas")
+    for name, values in _raw_columns(sensitive_features, n_rows, argname):
         if pd is not None and isinstance(values, pd.Series):
             n = len(values)
             column = None if n != n_rows else _factorize_pandas(values, name)
@@ -470,11 +884,7 @@ def sensitive_columns(
             n = arr.shape[0]
             column = None if n != n_rows else factorize(arr, name, index=index)
         if column is None:
-            msg = (
-                f"{argname} column {name!r} has {n} rows but y_true has {n_rows}. "
-                "Every input must have one value per row."
-            )
-            raise fail(msg)
+            raise _length_error(argname, name, n, n_rows)
         columns.append(column)
     return columns
 
@@ -482,7 +892,14 @@ def sensitive_columns(
 def _is_zero_one(arr: NDArray[Any]) -> bool:
     if arr.dtype.kind == "b":
         return True
-    if arr.dtype.kind in "iuf":
+    if arr.dtype.kind in "iu":
+        # no temporaries the length of the data: the range tells
+        if not arr.size:
+            return True
+        if arr.dtype.itemsize == 1:
+            return bool(arr.view(np.uint8).max() <= 1)  # int8 -1 reads as 255
+        return bool(arr.min() >= 0 and arr.max() <= 1)
+    if arr.dtype.kind == "f":
         return bool(((arr == 0) | (arr == 1)).all())
     return False
 
@@ -559,8 +976,8 @@ def binarize_labels(
 
 
 def _as_uint8(arr: NDArray[Any]) -> NDArray[np.uint8]:
-    if arr.dtype.kind == "b":
-        return arr.view(np.uint8)
+    if arr.dtype.kind == "b" or arr.dtype == np.int8:
+        return arr.view(np.uint8)  # 0/1: the same bytes
     if arr.dtype == np.uint8:
         return arr
     return arr.astype(np.uint8)

@@ -10,12 +10,31 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pytest_fairness.metrics._encode import CHUNK_ROWS, combine_into, slot_space
+
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from numpy.typing import NDArray
 
-__all__ = ["GroupCounts", "count_binary", "count_regression", "weighted_sum"]
+__all__ = [
+    "GroupCounts",
+    "count_binary",
+    "count_cells",
+    "count_regression",
+    "weighted_sum",
+]
+
+
+def _column_sums(values: NDArray[Any]) -> NDArray[Any]:
+    """Sum integers over the first axis, column by column, keeping that axis.
+
+    For a (groups, 4) array this is ten times faster than ``sum(axis=0)``,
+    which walks four values at a time.
+    """
+    if values.ndim == 1:
+        return np.asarray([values.sum()])
+    return np.stack([values[:, j].sum() for j in range(values.shape[1])])[None, :]
 
 
 def weighted_sum(
@@ -63,6 +82,11 @@ class GroupCounts:
     sums : mapping of str to ndarray
         Further additive statistics per group, such as the weighted sum of
         predictions for continuous targets or of squared score errors.
+    unweighted : bool, default=False
+        True when the counts had no weights, so that ``cells`` equals
+        ``cell_rows`` and ``weight`` equals ``rows``: sums of cells are then
+        taken on the integers (exact in any order, and faster). False only
+        means it is not known.
     """
 
     rows: NDArray[np.int64]
@@ -70,6 +94,7 @@ class GroupCounts:
     cells: NDArray[np.float64] | None = None
     cell_rows: NDArray[np.int64] | None = None
     sums: Mapping[str, NDArray[np.float64]] = field(default_factory=dict)
+    unweighted: bool = False
 
     @property
     def n_groups(self) -> int:
@@ -95,6 +120,7 @@ class GroupCounts:
             None if self.cells is None else self.cells[index],
             None if self.cell_rows is None else self.cell_rows[index],
             {k: v[index] for k, v in self.sums.items()},
+            self.unweighted,
         )
 
     def aggregate(self, mapping: NDArray[np.intp], n_out: int) -> GroupCounts:
@@ -124,6 +150,7 @@ class GroupCounts:
             None if self.cells is None else agg(self.cells),
             None if self.cell_rows is None else agg(self.cell_rows).astype(np.int64),
             {k: agg(v) for k, v in self.sums.items()},
+            self.unweighted,
         )
 
     def total(self) -> GroupCounts:
@@ -134,7 +161,39 @@ class GroupCounts:
         GroupCounts
             Counts of the whole population.
         """
-        return self.aggregate(np.zeros(self.n_groups, dtype=np.intp), 1)
+
+        def total(values: NDArray[Any]) -> NDArray[Any]:
+            if values.dtype.kind in "iu":
+                return np.asarray(_column_sums(values), dtype=np.int64)
+            # row by row, as the bincount of aggregate() sums (same rounding)
+            return np.cumsum(values, axis=0, dtype=np.float64)[-1:] + 0.0
+
+        if self.cell_rows is not None and (
+            self.unweighted
+            or (
+                not self.sums
+                and self.cells is not None
+                and np.array_equal(self.cells, self.cell_rows)
+            )
+        ):
+            # unweighted: whole numbers, whose sums are exact in any order
+            cell_rows = total(self.cell_rows)
+            cells = cell_rows.astype(np.float64)
+            return GroupCounts(
+                total(self.rows),
+                cells.sum(axis=1),
+                cells,
+                cell_rows,
+                {k: total(v) for k, v in self.sums.items()},
+                True,
+            )
+        return GroupCounts(
+            total(self.rows),
+            total(self.weight),
+            None if self.cells is None else total(self.cells),
+            None if self.cell_rows is None else total(self.cell_rows),
+            {k: total(v) for k, v in self.sums.items()},
+        )
 
     def __add__(self, other: GroupCounts) -> GroupCounts:
         if not isinstance(other, GroupCounts):
@@ -152,6 +211,7 @@ class GroupCounts:
             add(self.cells, other.cells),
             add(self.cell_rows, other.cell_rows),
             {k: self.sums[k] + other.sums[k] for k in self.sums},
+            self.unweighted and other.unweighted,
         )
 
 
@@ -203,12 +263,70 @@ def count_binary(
     rows = cell_rows.sum(axis=1)
     if sample_weight is None:
         cells = cell_rows.astype(np.float64)
-        return GroupCounts(rows, cells.sum(axis=1), cells, cell_rows)
+        return GroupCounts(rows, cells.sum(axis=1), cells, cell_rows, unweighted=True)
     cells = weighted_sum(cell, sample_weight, size).reshape(n_groups, 4)
     # squared weights give each rate's effective sample size (intervals)
     squares = sample_weight**2 if weight_sq is None else weight_sq
     w2 = weighted_sum(cell, squares, size).reshape(n_groups, 4)
     return GroupCounts(rows, cells.sum(axis=1), cells, cell_rows, {"cell_w2": w2})
+
+
+def count_cells(
+    codes: Sequence[NDArray[Any]],
+    offsets: Sequence[int],
+    sizes: Sequence[int],
+    y_true: NDArray[np.uint8],
+    y_pred: NDArray[np.uint8],
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+) -> NDArray[np.int64]:
+    """Count the confusion cells of every slot of a product of code ranges.
+
+    The rows are encoded and counted in chunks: the memory used besides the
+    inputs is a few chunk-long arrays and the counts, whatever the number of
+    rows. No group code array the length of the data is built.
+
+    Parameters
+    ----------
+    codes : sequence of ndarray of int
+        One array of integer codes per sensitive column, used as they are.
+    offsets, sizes : sequence of int
+        Smallest code and number of slots of each column (see
+        :func:`~pytest_fairness.metrics._encode.combine_into`).
+    y_true, y_pred : ndarray of uint8
+        0/1 labels and predictions.
+    chunk_rows : int, optional
+        Rows encoded at once.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_slots, 4)
+        Rows in the cells TN, FP, FN, TP of every slot (the same numbers as
+        :func:`count_binary` on the slot of every row).
+    """
+    n = y_true.shape[0]
+    n_cells = 4 * slot_space(sizes)
+    # bincount allocates its output for every chunk: keep chunks long
+    # enough that this stays small beside the rows counted
+    step = max(int(chunk_rows), min(n, 4 * n_cells))
+    buffer = np.empty(min(n, step), dtype=np.intp)
+    total: NDArray[np.int64] | None = None
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        cell = combine_into(codes, offsets, sizes, start, stop, buffer)
+        cell *= 4
+        yt = y_true[start:stop]
+        np.add(cell, yt, out=cell, casting="unsafe")
+        np.add(cell, yt, out=cell, casting="unsafe")
+        np.add(cell, y_pred[start:stop], out=cell, casting="unsafe")
+        counted = np.bincount(cell, minlength=n_cells).astype(np.int64, copy=False)
+        if total is None:
+            total = counted
+        else:
+            total += counted
+    if total is None:
+        total = np.zeros(n_cells, dtype=np.int64)
+    return total.reshape(-1, 4)
 
 
 def count_regression(

@@ -6,8 +6,9 @@ PYTEST_DONT_REWRITE
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -20,11 +21,11 @@ from pytest_fairness.metrics._registry import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping
 
     from numpy.typing import NDArray
 
-__all__ = ["Disparity", "GroupValue", "LostLevel", "compute_disparity"]
+__all__ = ["Disparity", "Excluded", "GroupValue", "LostLevel", "compute_disparity"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,78 @@ class LostLevel:
         }
 
 
+Reason = tuple[tuple[Any, ...], str]
+
+
+class Excluded(Sequence[Reason]):
+    """The groups a disparity left out, with the reason, listed on first use.
+
+    A tuple of ``(group, reason)`` pairs to every reader (it iterates,
+    indexes, compares and prints as that tuple), built only when read: an
+    audit of 100,000 small groups does not format 100,000 reasons that no
+    one looks at.
+
+    Parameters
+    ----------
+    groups : sequence of tuple
+        The labels of all groups.
+    parts : list of (ndarray of intp, callable)
+        Positions of left-out groups, in order, and the function that words
+        the reason of one of them.
+    """
+
+    __slots__ = ("_groups", "_items", "_parts")
+
+    def __init__(
+        self,
+        groups: Sequence[tuple[Any, ...]],
+        parts: list[tuple[NDArray[np.intp], Callable[[int], str]]],
+    ) -> None:
+        self._groups = groups
+        self._parts = parts
+        self._items: tuple[Reason, ...] | None = None
+
+    def _all(self) -> tuple[Reason, ...]:
+        if self._items is None:
+            groups = self._groups
+            items = [
+                (groups[i], why(i)) for idx, why in self._parts for i in idx.tolist()
+            ]
+            self._items = tuple(dict.fromkeys(items))
+            self._parts = []
+        return self._items
+
+    def __len__(self) -> int:
+        if self._items is None:
+            # the parts never repeat a (group, reason) pair
+            return sum(len(idx) for idx, _ in self._parts)
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, i: int) -> Reason: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Reason, ...]: ...
+    def __getitem__(self, i: int | slice) -> Reason | tuple[Reason, ...]:
+        return self._all()[i]
+
+    def __iter__(self) -> Iterator[Reason]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Excluded | tuple):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[Reason, ...]]]:
+        return tuple, (self._all(),)
+
+
 @dataclass(frozen=True, slots=True)
 class Disparity:
     """A disparity's value and the pair of groups behind it.
@@ -134,8 +207,9 @@ class Disparity:
         The disparity of each metric it combines.
     n_compared : int
         Number of groups compared.
-    excluded : tuple of (tuple, str)
-        Groups left out, with the reason.
+    excluded : sequence of (tuple, str)
+        Groups left out, with the reason (a tuple, or an :class:`Excluded`
+        that reads as one and is listed on first use).
     lost_levels : tuple of LostLevel
         For intersections: levels of a sensitive column that none of the
         compared groups carries (every intersection holding them was left
@@ -162,7 +236,7 @@ class Disparity:
     high: GroupValue | None
     components: Mapping[str, float] = field(default_factory=dict)
     n_compared: int = 0
-    excluded: tuple[tuple[tuple[Any, ...], str], ...] = ()
+    excluded: Sequence[Reason] = ()
     lost_levels: tuple[LostLevel, ...] = ()
     reference: tuple[Any, ...] | None = None
     attribute: str | None = None
@@ -242,13 +316,25 @@ def _one_metric(
     return float(lo / hi), i_lo, i_hi
 
 
+def _level_codes(
+    groups: Sequence[tuple[Any, ...]], n_attributes: int
+) -> NDArray[np.intp]:
+    """Return the position of each group's levels among their column's levels."""
+    codes = np.empty((len(groups), n_attributes), dtype=np.intp)
+    for j in range(n_attributes):
+        index: dict[Any, int] = {}
+        codes[:, j] = [index.setdefault(g[j], len(index)) for g in groups]
+    return codes
+
+
 def _lost_levels(
     groups: Sequence[tuple[Any, ...]],
     present: NDArray[np.bool_],
     eligible: NDArray[np.bool_],
     attributes: Sequence[str],
     metric: str,
-    reasons: Mapping[int, str],
+    reason: Callable[[int], str],
+    level_codes: NDArray[np.intp] | None,
 ) -> list[LostLevel]:
     """Levels carried by some group of the data but by no compared group.
 
@@ -257,27 +343,72 @@ def _lost_levels(
     """
     if len(attributes) < 2 or bool(eligible[present].all()):
         return []
+    if level_codes is None:
+        level_codes = _level_codes(groups, len(attributes))
+    candidates = np.flatnonzero(present & ~eligible)
     out = []
     for j, attribute in enumerate(attributes):
-        kept = {groups[int(i)][j] for i in np.flatnonzero(eligible)}
-        dropped: dict[Any, list[int]] = {}
-        for i in np.flatnonzero(present & ~eligible):
-            level = groups[int(i)][j]
-            if level not in kept:
-                dropped.setdefault(level, []).append(int(i))
-        for level, members in dropped.items():
-            why = sorted({reasons[i] for i in members})
-            noun = "group" if len(members) == 1 else f"{len(members)} groups"
+        codes = level_codes[:, j]
+        kept = np.zeros(int(codes.max(initial=-1)) + 1, dtype=bool)
+        kept[codes[eligible]] = True
+        members = candidates[~kept[codes[candidates]]]
+        if not members.size:
+            continue
+        member_codes = codes[members]
+        # levels in the order their first left-out group comes
+        _, first = np.unique(member_codes, return_index=True)
+        for k in np.sort(first).tolist():
+            of_level = members[member_codes == member_codes[k]].tolist()
+            why = sorted({reason(i) for i in of_level})
+            noun = "group" if len(of_level) == 1 else f"{len(of_level)} groups"
             shown = "; ".join(why[:3]) + ("; ..." if len(why) > 3 else "")
             out.append(
                 LostLevel(
                     attribute,
-                    level,
+                    groups[of_level[0]][j],
                     metric,
                     f"no compared group carries it (its {noun} left out: {shown})",
                 )
             )
     return out
+
+
+def _fixed(text: str) -> Callable[[int], str]:
+    def why(_: int) -> str:
+        return text
+
+    return why
+
+
+def _thin(metric: str, den: NDArray[Any], min_denominator: int) -> Callable[[int], str]:
+    noun = denominator_noun(metric)
+
+    def why(i: int) -> str:
+        return f"{metric} from {int(den[i])} {noun} < min_denominator={min_denominator}"
+
+    return why
+
+
+def _reason(
+    small: Callable[[int], str],
+    undefined_text: str,
+    big_enough: NDArray[np.bool_],
+    defined: NDArray[np.bool_],
+    metric: str,
+    den: NDArray[Any] | None,
+    min_denominator: int,
+) -> Callable[[int], str]:
+    """Word why one group's value of ``metric`` does not take part."""
+    thin = None if den is None else _thin(metric, den, min_denominator)
+
+    def why(i: int) -> str:
+        if not big_enough[i]:
+            return small(i)
+        if not defined[i] or thin is None:
+            return undefined_text
+        return thin(i)
+
+    return why
 
 
 def compute_disparity(
@@ -292,6 +423,7 @@ def compute_disparity(
     cell_rows: NDArray[np.int64] | None = None,
     min_denominator: int = 1,
     attributes: Sequence[str] = (),
+    level_codes: NDArray[np.intp] | None = None,
 ) -> Disparity:
     """Compute a disparity over groups from their metric values.
 
@@ -327,6 +459,9 @@ def compute_disparity(
         Names of the sensitive columns the group labels hold, one per
         position; with two or more (intersections), levels that no compared
         group carries are reported in ``lost_levels``.
+    level_codes : ndarray of intp, shape (n_groups, n_attributes), optional
+        The position of each group's level among its column's levels; found
+        from ``groups`` when not given.
 
     Returns
     -------
@@ -340,43 +475,44 @@ def compute_disparity(
     """
     present = rows > 0
     big_enough = rows >= min_group_size
-    reasons: dict[int, str] = {
-        int(i): f"n={int(rows[i])} < min_group_size={min_group_size}"
-        for i in np.flatnonzero(~big_enough)
-    }
-    excluded: list[tuple[tuple[Any, ...], str]] = [
-        (groups[i], why) for i, why in reasons.items()
+
+    def small(i: int) -> str:
+        return f"n={int(rows[i])} < min_group_size={min_group_size}"
+
+    parts: list[tuple[NDArray[np.intp], Callable[[int], str]]] = [
+        (np.flatnonzero(~big_enough), small)
     ]
     best: tuple[float, str, int | None, int | None] | None = None
     components: dict[str, float] = {}
     n_compared = 0
     nan_reasons = []
     lost: list[LostLevel] = []
-    parts: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+    rate_parts: dict[str, tuple[NDArray[Any], NDArray[Any]]] = {}
     for metric in spec.metrics:
         vals = values[metric]
         defined = ~np.isnan(vals)
-        why_metric = dict(reasons)
-        why = f"{metric} undefined: {METRICS[metric].undefined_when}"
-        undefined = np.flatnonzero(big_enough & ~defined)
-        excluded += [(groups[int(i)], why) for i in undefined]
-        why_metric.update({int(i): why for i in undefined})
+        undefined_text = f"{metric} undefined: {METRICS[metric].undefined_when}"
+        parts.append((np.flatnonzero(big_enough & ~defined), _fixed(undefined_text)))
         eligible = big_enough & defined
+        den: NDArray[Any] | None = None
         if cell_rows is not None and METRICS[metric].kind == "binary":
             num, den = cell_parts(cell_rows, metric)
-            parts[metric] = (num, den)
+            rate_parts[metric] = (num, den)
             limit = min_denominator if is_partial_rate(metric) else 0
-            thin = np.flatnonzero(eligible & (den < limit))
-            noun = denominator_noun(metric)
-            for i in thin:
-                text = (
-                    f"{metric} from {int(den[i])} {noun} < "
-                    f"min_denominator={min_denominator}"
-                )
-                excluded.append((groups[int(i)], text))
-                why_metric[int(i)] = text
+            thin = eligible & (den < limit)
+            parts.append((np.flatnonzero(thin), _thin(metric, den, min_denominator)))
             eligible = eligible & (den >= limit)
-        lost += _lost_levels(groups, present, eligible, attributes, metric, why_metric)
+        lost += _lost_levels(
+            groups,
+            present,
+            eligible,
+            attributes,
+            metric,
+            _reason(
+                small, undefined_text, big_enough, defined, metric, den, min_denominator
+            ),
+            level_codes,
+        )
         n_compared = max(n_compared, int(eligible.sum()))
         value, lo, hi = _one_metric(vals, eligible, spec.kind, reference)
         components[metric] = value
@@ -405,8 +541,8 @@ def compute_disparity(
         if i is None:
             return None
         den = num = None
-        if metric in parts:
-            num, den = int(parts[metric][0][i]), int(parts[metric][1][i])
+        if metric in rate_parts:
+            num, den = int(rate_parts[metric][0][i]), int(rate_parts[metric][1][i])
         return GroupValue(groups[i], float(values[metric][i]), int(rows[i]), den, num)
 
     return Disparity(
@@ -418,7 +554,7 @@ def compute_disparity(
         high=gv(hi),
         components=components,
         n_compared=n_compared,
-        excluded=tuple(dict.fromkeys(excluded)),
+        excluded=Excluded(groups, parts),
         lost_levels=tuple(dict.fromkeys(lost)),
         reference=None if reference is None else groups[reference],
         attribute=attribute,

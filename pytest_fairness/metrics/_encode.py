@@ -5,7 +5,7 @@ PYTEST_DONT_REWRITE
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
-__all__ = ["combine_codes"]
+__all__ = ["CHUNK_ROWS", "combine_codes", "combine_into", "slot_space"]
 
 # Up to this many combinations the code space is the full cartesian product
 # (no sort needed); beyond it, codes are compressed to those that occur.
@@ -69,3 +69,73 @@ def combine_codes(
             table = np.column_stack([table[uniq // k], uniq % k])
             n_groups = uniq.shape[0]
     return np.asarray(group, dtype=np.intp), table
+
+
+#: Rows encoded at once by :func:`combine_into` callers that work in chunks:
+#: the working arrays stay in the CPU cache and their size does not grow with
+#: the number of rows.
+CHUNK_ROWS = 1 << 18
+
+
+def slot_space(sizes: Sequence[int]) -> int:
+    """Return the number of slots of the cartesian product of code ranges.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Number of code slots of each column.
+
+    Returns
+    -------
+    int
+        Their product (1 for no column).
+    """
+    total = 1
+    for k in sizes:
+        total *= int(k)
+    return total
+
+
+def combine_into(
+    codes: Sequence[NDArray[Any]],
+    offsets: Sequence[int],
+    sizes: Sequence[int],
+    start: int,
+    stop: int,
+    out: NDArray[np.intp],
+) -> NDArray[np.intp]:
+    """Write the slot of rows ``start:stop`` in the product of the code ranges.
+
+    Parameters
+    ----------
+    codes : sequence of ndarray of int
+        One array of integer codes per column (any integer dtype, used as
+        they are: category codes, small integers).
+    offsets : sequence of int
+        The smallest code of each column: slot ``codes - offset``.
+    sizes : sequence of int
+        Number of slots of each column; every ``codes - offset`` lies in
+        ``[0, size)``.
+    start, stop : int
+        The rows.
+    out : ndarray of intp
+        At least ``stop - start`` long; the first ``stop - start`` entries
+        receive the slots.
+
+    Returns
+    -------
+    ndarray of intp
+        ``out[: stop - start]``: the slots, the first column varying slowest
+        (slots sort like the tuples of levels, as :func:`combine_codes`).
+    """
+    slot = out[: stop - start]
+    first = codes[0][start:stop]
+    np.copyto(slot, first, casting="unsafe")
+    if offsets[0]:
+        slot -= offsets[0]
+    for col, offset, k in zip(codes[1:], offsets[1:], sizes[1:], strict=True):
+        slot *= k
+        np.add(slot, col[start:stop], out=slot, casting="unsafe")
+        if offset:
+            slot -= offset
+    return slot

@@ -10,6 +10,7 @@ PYTEST_DONT_REWRITE
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pytest_fairness.metrics._rates import rate_from_cells
+from pytest_fairness.metrics._registry import METRICS
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -26,14 +28,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PAIRWISE_LIMIT",
+    "FairEnd",
     "Family",
     "bootstrap_cells",
+    "cell_sampler",
     "disparity_replicates",
+    "draw_cells",
     "effective_size",
+    "fair_end_stats",
     "n_pairs",
     "newcombe_interval",
     "pair_interval",
     "percentile_interval",
+    "replicate_rate",
     "replicate_values",
     "simultaneous_fair_end",
     "wilson_interval",
@@ -155,6 +162,62 @@ def newcombe_interval(
     return float(low), float(high)
 
 
+def cell_sampler(
+    counts: GroupCounts,
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Return the size and cell shares of every group's multinomial draw.
+
+    Parameters
+    ----------
+    counts : GroupCounts
+        Observed counts with confusion cells.
+
+    Returns
+    -------
+    size : ndarray of int64, shape (n_groups,)
+        Rows drawn per group: its (Kish effective) size, rounded.
+    probs : ndarray of float64, shape (n_groups, 4)
+        The observed, weighted shares of the four cells.
+    """
+    assert counts.cells is not None  # noqa: S101 - binary counts only
+    total, n_eff = effective_size(counts, (0, 1, 2, 3))
+    size = np.rint(n_eff).astype(np.int64)
+    probs = np.zeros_like(counts.cells)
+    np.divide(counts.cells, total[:, None], out=probs, where=total[:, None] > 0)
+    probs[total <= 0] = 0.25  # empty groups draw nothing (size 0) anyway
+    probs /= probs.sum(axis=1, keepdims=True)
+    return size, probs
+
+
+def draw_cells(
+    size: NDArray[np.int64],
+    probs: NDArray[np.float64],
+    n_boot: int,
+    rng: np.random.Generator,
+) -> NDArray[np.int64]:
+    """Draw ``n_boot`` replicates of every group's cells (integer counts).
+
+    Draws made in several calls on the same generator, ``n1`` then ``n2``
+    replicates, are the ``n1 + n2`` replicates of one call: the generator
+    fills replicate after replicate, group after group.
+
+    Parameters
+    ----------
+    size, probs : ndarray
+        From :func:`cell_sampler`.
+    n_boot : int
+        Number of replicates.
+    rng : numpy.random.Generator
+        Source of randomness.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_boot, n_groups, 4)
+        Replicated cell counts.
+    """
+    return rng.multinomial(size, probs, size=(n_boot, size.shape[0]))
+
+
 def bootstrap_cells(
     counts: GroupCounts, n_boot: int, rng: np.random.Generator
 ) -> NDArray[np.float64]:
@@ -183,15 +246,8 @@ def bootstrap_cells(
     the intervals as they should. The cost is ``n_boot * n_groups * 4``
     draws, whatever the number of rows.
     """
-    assert counts.cells is not None  # noqa: S101 - binary counts only
-    total, n_eff = effective_size(counts, (0, 1, 2, 3))
-    size = np.rint(n_eff).astype(np.int64)
-    probs = np.zeros_like(counts.cells)
-    np.divide(counts.cells, total[:, None], out=probs, where=total[:, None] > 0)
-    probs[total <= 0] = 0.25  # empty groups draw nothing (size 0) anyway
-    probs /= probs.sum(axis=1, keepdims=True)
-    draws = rng.multinomial(size, probs, size=(n_boot, counts.n_groups))
-    return draws.astype(np.float64)
+    size, probs = cell_sampler(counts)
+    return draw_cells(size, probs, n_boot, rng).astype(np.float64)
 
 
 def replicate_values(reps: NDArray[np.float64], metric: str) -> NDArray[np.float64]:
@@ -212,13 +268,53 @@ def replicate_values(reps: NDArray[np.float64], metric: str) -> NDArray[np.float
     return rate_from_cells(reps, metric)
 
 
+def replicate_rate(
+    reps: NDArray[Any], metric: str, *, counts: bool = True
+) -> NDArray[np.float64]:
+    """Compute a binary rate for every replicate and group, from cell counts.
+
+    Parameters
+    ----------
+    reps : ndarray, shape (n_boot, n_groups, 4)
+        Replicated cells.
+    metric : str
+        Canonical name of a binary rate.
+    counts : bool, default=True
+        Whether the cells are whole numbers (drawn counts): their sums are
+        then exact in any order, and the cells are added as they are instead
+        of through :func:`replicate_values`' copy of the summed cells. Cells
+        of other values (reweighted) go through :func:`replicate_values`.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_boot, n_groups)
+        The rate, NaN where its denominator is empty; equal to
+        :func:`replicate_values` bit for bit.
+    """
+    if not counts:
+        return replicate_values(np.asarray(reps, dtype=np.float64), metric)
+    spec = METRICS[metric]
+
+    def total(cells: tuple[int, ...]) -> NDArray[Any]:
+        out = reps[..., cells[0]]
+        for c in cells[1:]:
+            out = out + reps[..., c]
+        return out
+
+    num, den = total(spec.numerator), total(spec.denominator)
+    out = np.full(den.shape, np.nan)
+    np.divide(num, den, out=out, where=den > 0, casting="unsafe")
+    return out
+
+
 def _one_replicated(
     vals: NDArray[np.float64],
     eligible: NDArray[np.bool_],
     kind: str,
     ref: int | None,
 ) -> NDArray[np.float64]:
-    vals = np.where(eligible[None, :], vals, np.nan)
+    if not eligible.all():
+        vals = np.where(eligible[None, :], vals, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         if ref is not None:
             v_ref = vals[:, ref : ref + 1]
@@ -458,7 +554,14 @@ def _group_stats(
             est, boot = np.log(family.observed), np.log(family.replicates)
     est = np.where(ok, est, np.nan)
     boot = np.where(ok[None, :] & np.isfinite(boot), boot, np.nan)
-    se = np.nanstd(boot, axis=0)
+    if not np.isnan(boot).any():
+        # nanstd's own arithmetic without its NaN handling: the same numbers
+        se = boot.std(axis=0)
+    else:
+        with warnings.catch_warnings():
+            # a group without a defined replicate has no spread (NaN), as meant
+            warnings.simplefilter("ignore", RuntimeWarning)
+            se = np.nanstd(boot, axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         dev = np.abs(boot - est) / se
     return est, se, np.where(np.isfinite(dev), dev, np.nan)
@@ -498,6 +601,99 @@ def n_pairs(families: list[Family]) -> int:
     return total
 
 
+@dataclass(frozen=True, slots=True)
+class FairEnd:
+    """What the fair end of a disparity's interval needs, for any level.
+
+    Attributes
+    ----------
+    kind : {"difference", "ratio"}
+        The disparity's kind.
+    pairwise : bool
+        Whether every pair of groups has its own band (else every group).
+    deviations : ndarray of float64, shape (n_boot,)
+        The largest studentized deviation of each replicate (NaN for none).
+    parts : list of tuple
+        Per family: ``(gap, se, None)`` of every pair, or ``(estimate, se,
+        reference)`` of every group.
+    """
+
+    kind: str
+    pairwise: bool
+    deviations: NDArray[np.float64]
+    parts: list[tuple[NDArray[np.float64], NDArray[np.float64], int | None]]
+
+    def end(self, level: float) -> float:
+        """Return the fair end at a confidence level.
+
+        Parameters
+        ----------
+        level : float
+            Confidence level of the two-sided interval.
+
+        Returns
+        -------
+        float
+            As :func:`simultaneous_fair_end`.
+        """
+        n_boot = self.deviations.shape[0]
+        t = self.deviations[~np.isnan(self.deviations)]
+        if t.size < n_boot / 2:
+            return math.nan
+        c = float(np.quantile(t, (1 + level) / 2))
+        best = -math.inf
+        if self.pairwise:
+            for gap, se, _ in self.parts:
+                bound = gap - c * se
+                bound = bound[np.isfinite(bound)]
+                if bound.size:
+                    best = max(best, float(bound.max()))
+        else:
+            for est, se, reference in self.parts:
+                lower, upper = est - c * se, est + c * se
+                if reference is not None:
+                    r = reference
+                    gaps = np.maximum(lower - upper[r], lower[r] - upper)
+                else:
+                    gaps = np.array([np.nanmax(lower) - np.nanmin(upper)])
+                gaps = gaps[np.isfinite(gaps)]
+                if gaps.size:
+                    best = max(best, float(gaps.max()))
+        if best == -math.inf:
+            return math.nan
+        if self.kind == "difference":
+            return max(0.0, best)
+        return min(1.0, math.exp(-max(0.0, best)))
+
+
+def fair_end_stats(families: list[Family], kind: str) -> FairEnd:
+    """Studentize the bootstrap gaps of every compared pair (or group) once.
+
+    Parameters
+    ----------
+    families : list of Family
+        As for :func:`simultaneous_fair_end`.
+    kind : {"difference", "ratio"}
+        The disparity's kind.
+
+    Returns
+    -------
+    FairEnd
+        Gives the fair end at any level without new replicates.
+    """
+    n_boot = families[0].replicates.shape[0] if families else 0
+    if n_pairs(families) * n_boot <= PAIRWISE_LIMIT:
+        stats = [_pair_stats(f, kind) for f in families]
+        t = _max_over([dev for _, _, dev in stats], n_boot)
+        return FairEnd(kind, True, t, [(gap, se, None) for gap, se, _ in stats])
+    gstats = [_group_stats(f, kind) for f in families]
+    t = _max_over([dev for _, _, dev in gstats], n_boot)
+    parts = [
+        (est, se, f.reference) for (est, se, _), f in zip(gstats, families, strict=True)
+    ]
+    return FairEnd(kind, False, t, parts)
+
+
 def simultaneous_fair_end(families: list[Family], kind: str, level: float) -> float:
     """Return the fair end of a max-min disparity's interval, for any group.
 
@@ -534,49 +730,15 @@ def simultaneous_fair_end(families: list[Family], kind: str, level: float) -> fl
     deviations) and a pair's gap is at least the distance between its two
     bands: linear in the groups, wider than the pairwise end.
     """
-    n_boot = families[0].replicates.shape[0] if families else 0
-    q = (1 + level) / 2
-    best = -math.inf
-    if n_pairs(families) * n_boot <= PAIRWISE_LIMIT:
-        stats = [_pair_stats(f, kind) for f in families]
-        t = _max_over([dev for _, _, dev in stats], n_boot)
-        t = t[~np.isnan(t)]
-        if t.size < n_boot / 2:
-            return math.nan
-        c = float(np.quantile(t, q))
-        for gap, se, _ in stats:
-            bound = gap - c * se
-            bound = bound[np.isfinite(bound)]
-            if bound.size:
-                best = max(best, float(bound.max()))
-    else:
-        gstats = [_group_stats(f, kind) for f in families]
-        t = _max_over([dev for _, _, dev in gstats], n_boot)
-        t = t[~np.isnan(t)]
-        if t.size < n_boot / 2:
-            return math.nan
-        c = float(np.quantile(t, q))
-        for (est, se, _), f in zip(gstats, families, strict=True):
-            lower, upper = est - c * se, est + c * se
-            if f.reference is not None:
-                r = f.reference
-                gaps = np.maximum(lower - upper[r], lower[r] - upper)
-            else:
-                gaps = np.array([np.nanmax(lower) - np.nanmin(upper)])
-            gaps = gaps[np.isfinite(gaps)]
-            if gaps.size:
-                best = max(best, float(gaps.max()))
-    if best == -math.inf:
-        return math.nan
-    if kind == "difference":
-        return max(0.0, best)
-    return min(1.0, math.exp(-max(0.0, best)))
+    return fair_end_stats(families, kind).end(level)
 
 
 #: Up to this many groups, the Wilson limits look at every pair; above it, at
 #: the pairs among the groups with the most extreme Wilson ends.
 _ALL_PAIRS_GROUPS = 1500
 _EXTREME_GROUPS = 200
+#: Rows of the matrix of pairs computed at once.
+_PAIR_BLOCK = 128
 
 
 def _candidates(
@@ -589,6 +751,54 @@ def _candidates(
     a = idx[np.argsort(top_key[idx], kind="stable")[-k:]]
     b = idx[np.argsort(bottom_key[idx], kind="stable")[:k]]
     return a, b
+
+
+#: Pairs searched for a first bound before the others are pruned.
+_PRUNE_FIRST = 16
+
+
+def _prune(
+    a: NDArray[np.intp],
+    b: NDArray[np.intp],
+    p: NDArray[np.float64],
+    low: NDArray[np.float64],
+    high: NDArray[np.float64],
+    kind: str,
+    span: Any,
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Drop the groups that cannot make the widest pair; the result is exact.
+
+    A pair's upper end (difference) is at most ``high_a - low_b`` (the
+    hypotenuse is at most the sum of the sides), and its lower end (ratio)
+    at least ``low_b / high_a``. The exact ends of a few likely pairs give a
+    value the widest pair reaches; only groups that may pass it are kept
+    (a margin of 1e-9 covers rounding). The ends of the kept pairs are then
+    computed exactly as before, so the extreme is the same number.
+    """
+    if a.size * b.size <= 4 * _PRUNE_FIRST * _PRUNE_FIRST:
+        return a, b
+    first_a = a[np.argsort(high[a], kind="stable")[-_PRUNE_FIRST:]]
+    first_b = b[np.argsort(low[b], kind="stable")[:_PRUNE_FIRST]]
+    same = first_a[:, None] == first_b[None, :]
+    if kind == "difference":
+        _, ends = span(first_a[:, None], first_b[None, :])
+        reached = np.fmax.reduce(np.where(same, -np.inf, ends), axis=None)
+        if not np.isfinite(reached):
+            return a, b
+        floor = reached - 1e-9
+        keep_a = a[high[a] - low[b].min() >= floor]
+        keep_b = b[high[a].max() - low[b] >= floor]
+        return keep_a, keep_b
+    ends, _ = span(first_a[:, None], first_b[None, :])
+    reached = np.fmin.reduce(np.where(same, np.inf, ends), axis=None)
+    if not np.isfinite(reached):
+        return a, b
+    ceiling = reached + 1e-9
+    # a rate of 0 gives a ratio of 0 with any group: such groups stay
+    with np.errstate(divide="ignore", invalid="ignore"):
+        keep_a = a[(low[b].min() / high[a] <= ceiling) | (p[a] == 0)]
+        keep_b = b[(low[b] / high[a].max() <= ceiling) | (p[b] == 0)]
+    return keep_a, keep_b
 
 
 def _fold_high(lo: float, hi: float) -> float:
@@ -694,16 +904,24 @@ def wilson_pair_limits(
                 lo1, _ = span(r, others)
                 lo2, _ = span(others, r)
                 unfair = float(np.nanmin(np.minimum(lo1, lo2)))
-        elif kind == "difference":
-            a, b = _candidates(idx, high, -low)
-            _, ends = span(a[:, None], b[None, :])
-            ends = np.where(a[:, None] == b[None, :], -np.inf, ends)
-            unfair = float(np.nanmax(ends))
         else:
             a, b = _candidates(idx, high, -low)
-            ends, _ = span(a[:, None], b[None, :])
-            ends = np.where(a[:, None] == b[None, :], np.inf, ends)
-            unfair = float(np.nanmin(ends))
+            a, b = _prune(a, b, p, low, high, kind, span)
+            # blocks of rows of the pair matrix: the memory stays bounded
+            # (a max or min over blocks is the max or min over all pairs)
+            worst = []
+            for start in range(0, a.size, _PAIR_BLOCK):
+                rows = a[start : start + _PAIR_BLOCK, None]
+                if kind == "difference":
+                    _, ends = span(rows, b[None, :])
+                    ends = np.where(rows == b[None, :], -np.inf, ends)
+                    worst.append(np.fmax.reduce(ends, axis=None))
+                else:
+                    ends, _ = span(rows, b[None, :])
+                    ends = np.where(rows == b[None, :], np.inf, ends)
+                    worst.append(np.fmin.reduce(ends, axis=None))
+            reduce = np.nanmax if kind == "difference" else np.nanmin
+            unfair = float(reduce(np.array(worst)))
         fair = math.nan
         if pair is not None:
             i, j = pair

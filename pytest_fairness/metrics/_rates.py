@@ -23,7 +23,13 @@ if TYPE_CHECKING:
 
     from pytest_fairness.metrics._counts import GroupCounts
 
-__all__ = ["cell_parts", "metric_values", "rate_from_cells", "rate_parts"]
+__all__ = [
+    "cell_parts",
+    "metric_values",
+    "rate_from_cells",
+    "rate_parts",
+    "whole_cells",
+]
 
 
 def _ratio(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -52,7 +58,33 @@ def rate_parts(
     if counts.cells is None:
         msg = f"{metric} needs binary labels and predictions"
         raise ValueError(msg)
+    if counts.cell_rows is not None and whole_cells(counts):
+        # unweighted: the cells are the rows, whose sums are exact in any order
+        num, den = cell_parts(counts.cell_rows, metric)
+        return num.astype(np.float64), den.astype(np.float64)
     return cell_parts(counts.cells, metric)
+
+
+def whole_cells(counts: GroupCounts) -> bool:
+    """Whether the (weighted) cells are the row counts, as without weights.
+
+    Parameters
+    ----------
+    counts : GroupCounts
+        Counts with confusion cells.
+
+    Returns
+    -------
+    bool
+        True when ``cells`` equals ``cell_rows``.
+    """
+    if counts.cells is None or counts.cell_rows is None:
+        return False
+    if counts.unweighted:
+        return True
+    return "cell_w2" not in counts.sums and bool(
+        np.array_equal(counts.cells, counts.cell_rows)
+    )
 
 
 def cell_parts(cells: NDArray[Any], metric: str) -> tuple[NDArray[Any], NDArray[Any]]:
@@ -72,6 +104,16 @@ def cell_parts(cells: NDArray[Any], metric: str) -> tuple[NDArray[Any], NDArray[
         The summed cells above and below the fraction bar.
     """
     spec = METRICS[metric]
+    if cells.dtype.kind in "iu":
+        # whole numbers: added column by column (exact in any order, and
+        # without the copy of the selected cells)
+        def total(idx: tuple[int, ...]) -> NDArray[Any]:
+            out = cells[..., idx[0]]
+            for i in idx[1:]:
+                out = out + cells[..., i]
+            return out
+
+        return total(spec.numerator), total(spec.denominator)
     return (
         cells[..., list(spec.numerator)].sum(axis=-1),
         cells[..., list(spec.denominator)].sum(axis=-1),

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from pytest_fairness import FairnessReport
     from pytest_fairness.causal import CausalGateResult
     from pytest_fairness.causal._gate import GatedResult
+    from pytest_fairness.monitoring import MonitorResult
     from pytest_fairness.plugin._state import FairnessState
 
 __all__ = ["CAUSAL_POS_LABEL", "FairnessFixture", "fairness"]
@@ -230,6 +231,63 @@ class FairnessFixture:
                 "on_inconclusive": on_inconclusive,
             },
             kwargs=kwargs,
+        )
+
+    def check_monitor(
+        self,
+        result: MonitorResult,
+        /,
+        *,
+        fail_on: str | Iterable[str] = ("bound", "drift"),
+        name: str | None = None,
+        last: int | None = None,
+    ) -> MonitorResult:
+        """Fail the test when a monitoring result raised alerts of some kinds.
+
+        Each followed disparity (and the composition) becomes a row of the
+        gate, shown in the failure message, the terminal summary, JUnit
+        properties and the reports; alerts of other kinds are issued as
+        :class:`~pytest_fairness.FairnessWarning`. The monitoring's reference
+        period is its baseline: no baseline file is involved.
+
+        Parameters
+        ----------
+        result : MonitorResult
+            What :func:`pytest_fairness.monitoring.monitor` returned.
+        fail_on : str or iterable of str, default=("bound", "drift")
+            Alert kinds that fail the test, among ``"bound"``, ``"drift"``
+            and ``"composition"``.
+        name : str, optional
+            Names this check when a test runs several.
+        last : int, optional
+            Count only the alerts of the last ``last`` windows (a scheduled
+            job that looks at the most recent week).
+
+        Returns
+        -------
+        MonitorResult
+            The result, for further asserts.
+
+        Raises
+        ------
+        FairnessGateFailure
+            When an alert of a kind in ``fail_on`` fired.
+        FairnessValueError
+            For a result that is not a monitoring result, or bad arguments.
+
+        Examples
+        --------
+        >>> def test_last_week_stays_fair(fairness, logs):
+        ...     result = monitor(logs, time="ts", freq="D", y_pred="approved",
+        ...                      sensitive_features=["sex", "race"],
+        ...                      bounds={"demographic_parity_difference": 0.1})
+        ...     fairness.check_monitor(result, fail_on=("bound", "drift"))
+        """
+        __tracebackhide__ = True
+        from pytest_fairness.plugin._monitor import run_monitor_check
+
+        return run_monitor_check(
+            self._item, self._state, result, fail_on=fail_on, name=name, last=last
         )
 
 

@@ -267,10 +267,11 @@ class BoundRow:
     ----------
     metric : str
         The bounded disparity or causal metric.
-    op : str
-        The bound's comparison (``<=``, ``>=`` ...).
-    limit : float
-        The bound's limit.
+    op : str or None
+        The bound's comparison (``<=``, ``>=`` ...); None for a row that is
+        not a numeric bound (a monitoring alert kind).
+    limit : float or None
+        The bound's limit, None with ``op``.
     bound : str
         The bound as shown (``<= 0.1``).
     value : float or None
@@ -308,8 +309,8 @@ class BoundRow:
     """
 
     metric: str
-    op: str
-    limit: float
+    op: str | None
+    limit: float | None
     bound: str
     value: float | None
     verdict: str
@@ -405,8 +406,8 @@ class BoundRow:
         low, high, ref = data.get("low"), data.get("high"), data.get("reference")
         return cls(
             metric=str(data["metric"]),
-            op=str(data["op"]),
-            limit=float(data["limit"]),
+            op=None if data.get("op") is None else str(data["op"]),
+            limit=_num(data.get("limit")),
             bound=str(data["bound"]),
             value=_num(data.get("value")),
             verdict=str(data["verdict"]),

@@ -332,12 +332,14 @@ def disparity_chart(rows: Sequence[BoundRow], chart_id: str, title: str) -> str:
                 f'y2="{_n(y + 11)}" stroke="#57606a" stroke-width="2">'
                 f"<title>baseline {esc.html(fmt(r.baseline))}</title></line>"
             )
-        x = _n(scale.x(r.limit))
-        out.append(
-            f'<line class="bound" x1="{x}" y1="{_n(y - 13)}" x2="{x}" '
-            f'y2="{_n(y + 13)}" stroke="#cf222e" stroke-width="2" '
-            f'stroke-dasharray="4 2"><title>bound {esc.html(r.bound)}</title></line>'
-        )
+        if r.limit is not None:
+            x = _n(scale.x(r.limit))
+            out.append(
+                f'<line class="bound" x1="{x}" y1="{_n(y - 13)}" x2="{x}" '
+                f'y2="{_n(y + 13)}" stroke="#cf222e" stroke-width="2" '
+                'stroke-dasharray="4 2">'
+                f"<title>bound {esc.html(r.bound)}</title></line>"
+            )
         if (ends := _ends(r.interval)) is not None:
             low, high = ends
             out.append(
@@ -393,7 +395,7 @@ def history_chart(
             series.append((p, v))
     if not series:
         return None
-    values = [row.limit]
+    values = [] if row.limit is None else [row.limit]
     for _, v in series:
         values.append(v.value or 0.0)
         if v.interval is not None:
@@ -426,12 +428,13 @@ def history_chart(
             f'<text class="tick" x="{_n(left - 6)}" y="{_n(float(y) + 4)}" '
             f'text-anchor="end">{esc.html(fmt(t, 2))}</text>'
         )
-    y = _n(y_of(row.limit))
-    out.append(
-        f'<line class="bound" x1="{_n(left)}" y1="{y}" x2="{_n(right)}" y2="{y}" '
-        'stroke="#cf222e" stroke-width="2" stroke-dasharray="6 3">'
-        f"<title>bound {esc.html(row.bound)}</title></line>"
-    )
+    if row.limit is not None:
+        y = _n(y_of(row.limit))
+        out.append(
+            f'<line class="bound" x1="{_n(left)}" y1="{y}" x2="{_n(right)}" '
+            f'y2="{y}" stroke="#cf222e" stroke-width="2" stroke-dasharray="6 3">'
+            f"<title>bound {esc.html(row.bound)}</title></line>"
+        )
     xs = [left + step * (i + 0.5) for i in range(n)]
     path = "".join(
         f"{'M' if i == 0 else 'L'}{_n(x)},{_n(y_of(v.value or 0.0))}"

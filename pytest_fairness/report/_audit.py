@@ -18,13 +18,14 @@ import numpy as np
 from pytest_fairness._escape import terminal
 from pytest_fairness._inputs import (
     Column,
+    Encoded,
     align_by_index,
     as_1d,
     binarize_labels,
     check_no_missing,
     check_not_probabilities,
     column_names,
-    sensitive_columns,
+    encode_columns,
 )
 from pytest_fairness._labels import check_labels
 from pytest_fairness._validation import (
@@ -48,13 +49,23 @@ from pytest_fairness.metrics import (
     resolve_metric,
     score_sums,
 )
-from pytest_fairness.report._frames import Aggregated, aggregate_in_engine
+from pytest_fairness.metrics._counts import count_cells
+from pytest_fairness.metrics._encode import combine_into, slot_space
+from pytest_fairness.report._frames import (
+    Aggregated,
+    aggregate_in_engine,
+    collect,
+    engine_columns,
+    is_dask,
+)
+from pytest_fairness.report._replicates import MANY_GROUPS, many_groups_message
 from pytest_fairness.report._report import (
     CI_METHODS,
     CORRECTIONS,
     CiMethod,
     Correction,
     FairnessReport,
+    GroupLabels,
     GroupTable,
     Reference,
     Task,
@@ -140,18 +151,20 @@ def _from_data(data: Any, value: Any, argname: str) -> Any:
     """Resolve a column name against ``data`` (any dataframe)."""
     if value is None or not isinstance(value, str):
         return value
-    names = column_names(data)
+    names = engine_columns(data) or column_names(data)
     if value not in names:
         msg = f"{argname}={value!r} is not a column of data.{hint_for(value, names)}"
         raise fail(msg)
     pd = sys.modules.get("pandas")
     if pd is not None and isinstance(data, pd.DataFrame):
         return data[value]
+    if is_dask(data):
+        return data[value].compute().to_numpy()
     import narwhals as nw  # noqa: PLC0415 - loaded on first use
 
     frame = nw.from_native(data)
     if isinstance(frame, nw.LazyFrame):
-        frame = frame.select(value).collect()
+        frame = collect(frame.select(value))
     return frame[value].to_numpy()
 
 
@@ -173,7 +186,7 @@ def _aggregate(
         names.append(sample_weight)
     if not sensitive_features or not all(isinstance(v, str) for v in names):
         return None
-    known = column_names(data)
+    known = engine_columns(data) or column_names(data)
     for argname, value in [
         ("y_true", y_true),
         ("y_pred", y_pred),
@@ -262,6 +275,132 @@ def _is_continuous(y: NDArray[Any]) -> bool:
     return not bool(((finite == 0) | (finite == 1)).all())
 
 
+#: Largest product of the code ranges of the sensitive columns counted by
+#: slot (one bincount over the product); larger products are compressed to
+#: the combinations that occur, as :func:`combine_codes` does.
+_MAX_SLOTS = 1 << 20
+
+
+class _GroupCodes:
+    """The group of every row, from the encoded sensitive columns.
+
+    While the product of the columns' code ranges is small, a group is a slot
+    of that product (unused categories and gaps in integer ranges included)
+    and the codes are used as they are: counting needs no array the length of
+    the data, and the levels that occur are read from the counts. Beyond it,
+    the columns are factorised to their levels and combined as before.
+    """
+
+    def __init__(self, columns: Sequence[Encoded], n_rows: int) -> None:
+        self.columns = list(columns)
+        self.n_rows = n_rows
+        self.sizes = [c.size for c in columns]
+        self.by_slot = slot_space(self.sizes) <= _MAX_SLOTS
+        self._group: NDArray[np.intp] | None = None
+        self._remap: list[NDArray[np.intp]] = []
+        # the slots count() kept (it drops the empty ones), when it ran
+        self._counted: NDArray[np.intp] | None = None
+        if self.by_slot:
+            self.n_codes = slot_space(self.sizes)
+            self._factorised: list[Column] = []
+        else:
+            self._factorised = [c.column() for c in columns]
+            self._group, self._table = combine_codes(
+                [c.codes for c in self._factorised],
+                [len(c.levels) for c in self._factorised],
+            )
+            self.n_codes = self._table.shape[0]
+
+    def group(self) -> NDArray[np.intp]:
+        """Return the group code of every row (built on first use)."""
+        if self._group is None:
+            group = np.empty(self.n_rows, dtype=np.intp)
+            combine_into(
+                [c.codes for c in self.columns],
+                [c.offset for c in self.columns],
+                self.sizes,
+                0,
+                self.n_rows,
+                group,
+            )
+            self._group = group
+        return self._group
+
+    def count(
+        self, y_true: NDArray[np.uint8], y_pred: NDArray[np.uint8]
+    ) -> GroupCounts:
+        """Count the confusion cells of every group (rows in chunks, no copies)."""
+        if not self.by_slot:
+            return count_binary(self.group(), self.n_codes, y_true, y_pred)
+        cell_rows = count_cells(
+            [c.codes for c in self.columns],
+            [c.offset for c in self.columns],
+            self.sizes,
+            y_true,
+            y_pred,
+        )
+        # column by column: sum(axis=1) walks four values at a time
+        rows = cell_rows[:, 0] + cell_rows[:, 1] + cell_rows[:, 2] + cell_rows[:, 3]
+        present = np.flatnonzero(rows > 0)
+        if present.shape[0] != rows.shape[0]:
+            cell_rows = cell_rows[present]
+            rows = rows[present]
+        cells = cell_rows.astype(np.float64)
+        # whole numbers: their float sums are the row counts
+        counts = GroupCounts(
+            rows, rows.astype(np.float64), cells, cell_rows, unweighted=True
+        )
+        # empty groups are dropped here already: select() by the caller's
+        # ``present`` (all of these) would copy for nothing
+        self._counted = present
+        return counts
+
+    def levels(
+        self, present: NDArray[np.intp]
+    ) -> tuple[NDArray[np.intp], list[Sequence[Any]]]:
+        """Return each group's level codes and each column's levels.
+
+        Parameters
+        ----------
+        present : ndarray of intp
+            The groups (positions among the counted ones) that occur.
+
+        Returns
+        -------
+        level_table : ndarray of intp, shape (n_present, n_columns)
+            The position of each present group's level in its column's levels.
+        levels : list of tuple
+            The levels of every column that occur, in the order of
+            :func:`~pytest_fairness._inputs.factorize`.
+        """
+        if not self.by_slot:
+            return self._table[present], [c.levels for c in self._factorised]
+        slots = present if self._counted is None else self._counted[present]
+        table = np.empty((slots.shape[0], len(self.columns)), dtype=np.intp)
+        rest = slots.copy()
+        for j in range(len(self.columns) - 1, -1, -1):
+            table[:, j] = rest % self.sizes[j]
+            rest //= self.sizes[j]
+        levels: list[Sequence[Any]] = []
+        for j, col in enumerate(self.columns):
+            occurs = np.bincount(table[:, j], minlength=self.sizes[j]) > 0
+            remap = np.cumsum(occurs).astype(np.intp) - 1
+            self._remap.append(remap)  # for column_codes()
+            table[:, j] = remap[table[:, j]]
+            levels.append(col.levels_of(np.flatnonzero(occurs)))
+        return table, levels
+
+    def column_codes(self, j: int) -> NDArray[np.intp]:
+        """Return every row's level position in column ``j`` (after :meth:`levels`)."""
+        if not self.by_slot:
+            return self._factorised[j].codes
+        col = self.columns[j]
+        slot = col.codes.astype(np.intp)
+        if col.offset:
+            slot -= col.offset
+        return self._remap[j][slot]
+
+
 def audit(
     y_true: Any = None,
     y_pred: Any = None,
@@ -296,9 +435,12 @@ def audit(
         The column(s) defining the groups, as fairlearn accepts them; with
         ``data``, column names.
     data : DataFrame, optional
-        A pandas, polars or other narwhals-supported frame holding the
-        columns named by ``y_true``, ``y_pred``, ``sensitive_features``,
-        ``y_score`` and ``sample_weight``.
+        A pandas, polars, pyarrow, DuckDB, PySpark or Dask frame (or another
+        narwhals-supported one) holding the columns named by ``y_true``,
+        ``y_pred``, ``sensitive_features``, ``y_score`` and
+        ``sample_weight``. Outside pandas, the rows are counted inside the
+        engine (Dask partition by partition in its workers) and only the
+        counts of each combination come back.
     y_score : array-like or str, optional
         Scores of the positive class in [0, 1], for ``auc``, ``brier`` and
         ``calibration_error``.
@@ -485,13 +627,12 @@ def audit(
         )
         raise fail(msg)
 
-    columns = sensitive_columns(sensitive_features, n, index=row_labels)
+    columns = encode_columns(sensitive_features, n, index=row_labels)
     for c in columns:
-        check_labels(c.levels, f"sensitive feature {c.name!r}")
-    group, level_table = combine_codes(
-        [c.codes for c in columns], [len(c.levels) for c in columns]
-    )
-    n_codes = level_table.shape[0]
+        c.check_levels()
+    codes = _GroupCodes(columns, n)
+    n_codes = codes.n_codes
+    sink = _ROWS.get()
     extra_codes: dict[str, NDArray[np.float64]] = {}
     if regression:
         for arr, name in ((yt, "y_true"), (yp, "y_pred")):
@@ -500,7 +641,7 @@ def audit(
                 raise fail(msg)
             check_no_missing(arr, name)
         counts = count_regression(
-            group,
+            codes.group(),
             n_codes,
             yt.astype(np.float64),
             yp.astype(np.float64),
@@ -514,15 +655,18 @@ def audit(
         labels = binarize_labels(yt, yp, pos_label)
         labels_pos = labels.pos_label
         check_labels([labels_pos], "pos_label")
-        counts = count_binary(
-            group,
-            n_codes,
-            labels.y_true,
-            labels.y_pred,
-            w,
-            row_counts=row_counts,
-            weight_sq=weight_sq,
-        )
+        if w is None and row_counts is None and score is None and sink is None:
+            counts = codes.count(labels.y_true, labels.y_pred)
+        else:
+            counts = count_binary(
+                codes.group(),
+                n_codes,
+                labels.y_true,
+                labels.y_pred,
+                w,
+                row_counts=row_counts,
+                weight_sq=weight_sq,
+            )
         task = "binary"
         metric_names = chosen or (
             DEFAULT_BINARY_METRICS[:-1]
@@ -548,46 +692,53 @@ def audit(
                     counts.cell_rows,
                     {
                         **counts.sums,
-                        **score_sums(group, n_codes, labels.y_true, score, w),
+                        **score_sums(codes.group(), n_codes, labels.y_true, score, w),
                     },
+                    counts.unweighted,
                 )
             if "auc" in metric_names:
                 extra_codes["auc"] = auc_by_group(
-                    group, n_codes, labels.y_true, score, w
+                    codes.group(), n_codes, labels.y_true, score, w
                 )
         if explicit:
             _check_single_class(counts, metric_names, labels.classes)
 
     present = np.flatnonzero(counts.rows > 0)
-    sink = _ROWS.get()
     if sink is not None:
         rows = None
         if task == "binary" and row_counts is None:
             position = np.full(n_codes, -1, dtype=np.intp)
             position[present] = np.arange(present.shape[0])
-            rows = Rows(position[group], labels.y_true, labels.y_pred, w)
+            rows = Rows(position[codes.group()], labels.y_true, labels.y_pred, w)
         sink.append(rows)
-    counts = counts.select(present)
-    level_table = level_table[present]
+    if present.shape[0] != counts.n_groups:
+        counts = counts.select(present)
+    level_table, levels = codes.levels(present)
     attributes = tuple(c.name for c in columns)
-    groups = tuple(
-        tuple(columns[j].levels[level_table[i, j]] for j in range(len(columns)))
-        for i in range(present.shape[0])
-    )
     table = GroupTable(
-        attributes, groups, counts, {k: v[present] for k, v in extra_codes.items()}
+        attributes,
+        GroupLabels(level_table, levels),
+        counts,
+        {k: v[present] for k, v in extra_codes.items()},
+        codes=level_table,
     )
     marginals = {}
     for j, col in enumerate(columns):
         extra = {}
         if "auc" in extra_codes and score is not None:
             extra["auc"] = auc_by_group(
-                col.codes, len(col.levels), labels.y_true, score, w
+                codes.column_codes(j), len(levels[j]), labels.y_true, score, w
             )
+        if len(columns) == 1:
+            # one column: its groups are the table's, their counts too
+            marginals[col.name] = GroupTable(
+                (col.name,), table.groups, counts, extra, codes=level_table
+            )
+            continue
         marginals[col.name] = GroupTable(
             (col.name,),
-            tuple((lv,) for lv in col.levels),
-            counts.aggregate(level_table[:, j], len(col.levels)),
+            GroupLabels(np.arange(len(levels[j]))[:, None], [levels[j]]),
+            counts.aggregate(level_table[:, j], len(levels[j])),
             extra,
         )
     overall_extra = {}
@@ -618,6 +769,8 @@ def audit(
         for attr, t in report._tables(None):
             report._reference_index(t, attr)
     _warn_small(report, columns)
+    if confidence is not None:
+        _warn_many(report)
     return report
 
 
@@ -657,18 +810,32 @@ def _check_single_class(
             raise fail(msg)
 
 
-def _warn_small(report: FairnessReport, columns: Sequence[Column]) -> None:
-    small = report.small_groups()
-    if not small:
-        return
-    shown = "; ".join(
-        f"{terminal(format_group(g.group))} (n={g.count})" for g in small[:10]
+def _warn_many(report: FairnessReport) -> None:
+    n_compared = sum(
+        int(np.count_nonzero(t.counts.rows >= report.min_group_size))
+        for _, t in report._tables(None)
     )
-    more = f" and {len(small) - 10} more" if len(small) > 10 else ""
+    if n_compared > MANY_GROUPS:
+        message = many_groups_message(n_compared, report.n_groups, report.n_boot)
+        warnings.warn(FairnessWarning(message), stacklevel=3)
+
+
+def _warn_small(report: FairnessReport, columns: Sequence[Encoded]) -> None:
+    small = report._small_positions()
+    n_small = sum(len(idx) for _, idx in small)
+    if not n_small:
+        return
+    shown_groups = [
+        f"{terminal(format_group(t.groups[i]))} (n={int(t.counts.rows[i])})"
+        for t, idx in small
+        for i in idx[:10].tolist()
+    ][:10]
+    shown = "; ".join(shown_groups)
+    more = f" and {n_small - 10} more" if n_small > 10 else ""
     names = terminal(" × ".join(c.name for c in columns))
     warnings.warn(
         FairnessWarning(
-            f"{len(small)} group(s) of {names} have fewer than "
+            f"{n_small} group(s) of {names} have fewer than "
             f"min_group_size={report.min_group_size} rows and are left out of "
             f"disparities: {shown}{more}."
         ),

@@ -415,7 +415,7 @@ def _metrics(report: FairnessReport, spec: DisparitySpec) -> tuple[str, ...]:
 def _seeded(report: FairnessReport, cells: NDArray[np.float64]) -> FairnessReport:
     """Return a copy of ``report`` whose bootstrap replicates are ``cells``."""
     copy = replace(report)
-    copy._boot[None] = cells
+    copy._boot.seed(cells)
     return copy
 
 

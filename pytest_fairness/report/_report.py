@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -39,27 +39,24 @@ from pytest_fairness.metrics import (
     resolve_metric,
 )
 from pytest_fairness.metrics._intervals import (
-    Family,
-    bootstrap_cells,
-    disparity_replicates,
     effective_size,
-    n_pairs,
     newcombe_interval,
     pair_interval,
     percentile_interval,
-    replicate_values,
-    simultaneous_fair_end,
     wilson_interval,
     wilson_pair_limits,
 )
+from pytest_fairness.report._replicates import Bootstrap
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import pandas as pd
     from numpy.typing import NDArray
 
     from pytest_fairness.gates._bounds import BoundsLike
 
-__all__ = ["SCHEMA_VERSION", "FairnessReport", "GroupTable"]
+__all__ = ["SCHEMA_VERSION", "FairnessReport", "GroupLabels", "GroupTable"]
 
 # Schema 2 adds tagged group labels ({"$bytes": ...}, see pytest_fairness._labels);
 # a report whose labels are all plain JSON is still written as schema 1.
@@ -73,6 +70,129 @@ CI_METHODS: tuple[CiMethod, ...] = ("bootstrap", "newcombe")
 CORRECTIONS: tuple[Correction, ...] = ("holm", "bonferroni", "none")
 
 
+class GroupLabels(Sequence[tuple[Any, ...]]):
+    """Each group's tuple of levels, built from level codes on first full use.
+
+    Reads as the tuple of group labels it stands for (iterates, indexes,
+    compares and prints as that tuple), but a single group, a count or a
+    lookup needs no label of the other groups: an audit of 100,000 groups
+    builds 100,000 tuples only when a table or a message lists them all.
+
+    Parameters
+    ----------
+    codes : ndarray of intp, shape (n_groups, n_columns)
+        The position of each group's level among its column's levels.
+    levels : sequence of sequences
+        The levels of every column (tuples, or lazy ``Levels``).
+    """
+
+    __slots__ = ("_codes", "_items", "_levels")
+
+    def __init__(
+        self, codes: NDArray[np.intp], levels: Sequence[Sequence[Any]]
+    ) -> None:
+        self._codes = codes
+        self._levels = tuple(levels)
+        self._items: tuple[tuple[Any, ...], ...] | None = None
+
+    def _all(self) -> tuple[tuple[Any, ...], ...]:
+        if self._items is None:
+            n = self._codes.shape[0]
+            per_column: list[Sequence[Any]] = []
+            for j, lv in enumerate(self._levels):
+                codes = self._codes[:, j]
+                if len(lv) == n and np.array_equal(codes, np.arange(n)):
+                    per_column.append(lv)  # one group per level, in level order
+                else:
+                    per_column.append(list(map(lv.__getitem__, codes.tolist())))
+            self._items = tuple(zip(*per_column, strict=True))
+        return self._items
+
+    def __len__(self) -> int:
+        return int(self._codes.shape[0])
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[Any, ...]: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[tuple[Any, ...], ...]: ...
+    def __getitem__(
+        self, i: int | slice
+    ) -> tuple[Any, ...] | tuple[tuple[Any, ...], ...]:
+        if self._items is not None or isinstance(i, slice):
+            return self._all()[i]
+        row = self._codes[i].tolist()
+        return tuple(lv[c] for lv, c in zip(self._levels, row, strict=True))
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self._all())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._all()
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        """Return the position of the first group equal to ``value``.
+
+        Parameters
+        ----------
+        value : tuple
+            A group label.
+        start, stop : int, optional
+            Where to look, as for :meth:`tuple.index`.
+
+        Returns
+        -------
+        int
+            The position.
+
+        Raises
+        ------
+        ValueError
+            When no group equals ``value``.
+        """
+        if self._items is not None or start or stop is not None:
+            return self._all().index(value, start, *(() if stop is None else (stop,)))
+        if not isinstance(value, tuple) or len(value) != len(self._levels):
+            msg = f"{value!r} is not a group"
+            raise ValueError(msg)
+        match = np.ones(self._codes.shape[0], dtype=bool)
+        for j, (lv, v) in enumerate(zip(self._levels, value, strict=True)):
+            try:
+                k = lv.index(v)
+            except ValueError:
+                msg = f"{value!r} is not a group"
+                raise ValueError(msg) from None
+            match &= self._codes[:, j] == k
+        found = np.flatnonzero(match)
+        if not found.size:
+            msg = f"{value!r} is not a group"
+            raise ValueError(msg)
+        return int(found[0])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, GroupLabels | tuple):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __add__(self, other: object) -> tuple[Any, ...]:
+        if isinstance(other, GroupLabels | tuple):
+            return self._all() + tuple(other)
+        return NotImplemented
+
+    def __radd__(self, other: object) -> tuple[Any, ...]:
+        if isinstance(other, tuple):
+            return other + self._all()
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[tuple[Any, ...], ...]]]:
+        return tuple, (self._all(),)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class GroupTable:
     """Groups over some sensitive columns, with their counts.
@@ -81,18 +201,27 @@ class GroupTable:
     ----------
     attributes : tuple of str
         The sensitive columns the groups are defined on.
-    groups : tuple of tuple
-        Each group's levels, one per attribute.
+    groups : tuple of tuple, or GroupLabels
+        Each group's levels, one per attribute (the audit gives a
+        :class:`GroupLabels`, which reads as that tuple).
     counts : GroupCounts
         Sufficient statistics, aligned with ``groups``.
     extra : mapping of str to ndarray
         Per-group values that are not sums over rows (``auc``).
+    codes : ndarray of intp, shape (n_groups, n_attributes), optional
+        The position of each group's level among the levels of its column,
+        when known (the audit knows it): it lets a disparity find the levels
+        no compared group carries without reading the labels.
     """
 
     attributes: tuple[str, ...]
-    groups: tuple[tuple[Any, ...], ...]
+    groups: Sequence[tuple[Any, ...]]
     counts: GroupCounts
     extra: Mapping[str, NDArray[np.float64]] = field(default_factory=dict)
+    codes: NDArray[np.intp] | None = None
+    _values: dict[str, NDArray[np.float64]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def values(self, metric: str) -> NDArray[np.float64]:
         """Return one metric for every group.
@@ -105,9 +234,14 @@ class GroupTable:
         Returns
         -------
         ndarray of float64
-            The values, NaN where undefined.
+            The values, NaN where undefined (computed once per metric; the
+            array is shared, and read-only).
         """
-        return metric_values(self.counts, metric, self.extra)
+        if metric not in self._values:
+            values = metric_values(self.counts, metric, self.extra)
+            values.flags.writeable = False
+            self._values[metric] = values
+        return self._values[metric]
 
     def index_of(self, group: tuple[Any, ...]) -> int | None:
         """Return the position of a group, or None when it does not occur."""
@@ -287,7 +421,7 @@ class FairnessReport:
     @property
     def groups(self) -> tuple[tuple[Any, ...], ...]:
         """The groups of :attr:`by_group` (intersections), as tuples of levels."""
-        return self.table.groups
+        return tuple(self.table.groups)
 
     @property
     def n_groups(self) -> int:
@@ -318,13 +452,20 @@ class FairnessReport:
             (``value`` and ``count`` hold their rows).
         """
         out = []
-        for _, t in self._tables(None):
-            rows = t.counts.rows
+        for t, idx in self._small_positions():
+            rows = t.counts.rows[idx].tolist()
             out += [
-                GroupValue(t.groups[i], float(rows[i]), int(rows[i]))
-                for i in np.flatnonzero(rows < self.min_group_size)
+                GroupValue(t.groups[i], float(r), int(r))
+                for i, r in zip(idx.tolist(), rows, strict=True)
             ]
         return out
+
+    def _small_positions(self) -> list[tuple[GroupTable, NDArray[np.intp]]]:
+        """Return the tables disparities are taken over, with their small groups."""
+        return [
+            (t, np.flatnonzero(t.counts.rows < self.min_group_size))
+            for _, t in self._tables(None)
+        ]
 
     # -- tables --------------------------------------------------------------
     def _frame(self, t: GroupTable, prefix: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -332,7 +473,7 @@ class FairnessReport:
 
         data: dict[str, Any] = {}
         for m in self.metrics:
-            data[m] = t.values(m)
+            data[m] = np.array(t.values(m))  # the table keeps its own
             if self.confidence is not None and METRICS[m].kind == "binary":
                 data[f"{m}_low"], data[f"{m}_high"] = self._wilson(
                     t, m, self.confidence
@@ -549,6 +690,7 @@ class FairnessReport:
                     cell_rows=t.counts.cell_rows,
                     min_denominator=self.min_denominator,
                     attributes=t.attributes,
+                    level_codes=t.codes,
                 )
             )
         if len(results) == 1:
@@ -595,49 +737,19 @@ class FairnessReport:
         return eligible
 
     @cached_property
-    def _boot(self) -> dict[Any, NDArray[np.float64]]:
-        """Cache of bootstrap replicates (cells per table, disparities per name)."""
+    def _boot(self) -> Bootstrap:
+        """The bootstrap replicates and the statistics read from them, cached."""
+        return Bootstrap(self)
+
+    @cached_property
+    def _cache(self) -> dict[Any, Any]:
+        """Disparities and intervals already computed, by name (and level)."""
         return {}
-
-    def _replicate_cells(self, attribute: str | None) -> NDArray[np.float64]:
-        """Return bootstrap replicates of the cells of a table, drawn once.
-
-        Marginal replicates are sums of the intersection replicates, as the
-        observed marginal counts are sums of the intersection counts.
-        """
-        cache = self._boot
-        if None not in cache:
-            rng = np.random.default_rng(self.random_state)
-            cache[None] = bootstrap_cells(self.table.counts, self.n_boot, rng)
-        if attribute is not None and attribute not in cache:
-            marginal = self.marginals[attribute]
-            j = self.attributes.index(attribute)
-            onehot = np.zeros((self.n_groups, len(marginal.groups)))
-            for i, g in enumerate(self.table.groups):
-                onehot[i, marginal.groups.index((g[j],))] = 1.0
-            cache[attribute] = np.einsum("bgc,gm->bmc", cache[None], onehot)
-        return cache[attribute]
 
     def _disparity_replicates(
         self, spec: DisparitySpec, metrics: tuple[str, ...], attribute: str | None
     ) -> NDArray[np.float64]:
-        key = ("disparity", spec.name, attribute)
-        if key not in self._boot:
-            parts = []
-            for attr, t in self._tables(attribute):
-                reps = self._replicate_cells(attr)
-                values = {m: replicate_values(reps, m) for m in metrics}
-                eligible = {m: self._eligible(t, m) for m in metrics}
-                ref = self._reference_index(t, attr)
-                parts.append(disparity_replicates(values, eligible, spec.kind, ref))
-            stacked = np.stack(parts)
-            worst = (
-                stacked.max(axis=0)
-                if spec.kind == "difference"
-                else stacked.min(axis=0)
-            )
-            self._boot[key] = np.where(np.isnan(stacked).any(axis=0), np.nan, worst)
-        return self._boot[key]
+        return self._boot.disparity(spec, metrics, attribute)
 
     def _disparity_interval(
         self,
@@ -655,6 +767,22 @@ class FairnessReport:
                 "rates. Pass confidence=None, or bound a rate's disparity."
             )
             raise fail(msg)
+        key = ("interval", spec.name, attribute, level)
+        if key not in self._cache:
+            self._cache[key] = self._compute_interval(
+                d, spec, metrics, attribute, level
+            )
+        interval: tuple[float, float] = self._cache[key]
+        return interval
+
+    def _compute_interval(
+        self,
+        d: Disparity,
+        spec: DisparitySpec,
+        metrics: tuple[str, ...],
+        attribute: str | None,
+        level: float,
+    ) -> tuple[float, float]:
         newcombe = (
             self.ci_method == "newcombe"
             and spec.kind == "difference"
@@ -675,42 +803,31 @@ class FairnessReport:
                 p1, p2, n1, n2 = p2, p1, n2, n1
             lo, hi = newcombe_interval(p1, n1, p2, n2, level)
             return (max(lo, 0.0), hi)
-        whole = percentile_interval(
-            self._disparity_replicates(spec, metrics, attribute), level
-        )
-        if d.low is None or d.high is None or d.metric is None:
+        pair = None
+        if d.low is not None and d.high is not None and d.metric is not None:
+            (_, t), *_ = (
+                self._tables(d.attribute) if d.attribute else self._tables(None)
+            )
+            i_lo, i_hi = t.index_of(d.low.group), t.index_of(d.high.group)
+            if i_lo is not None and i_hi is not None:
+                pair = (d.attribute, d.metric, i_lo, i_hi)
+        stats = self._boot.interval_stats(spec, metrics, attribute, pair)
+        whole = percentile_interval(stats.disparity, level)
+        if pair is None or stats.pair is None:
             return whole
-        (_, t), *_ = self._tables(d.attribute) if d.attribute else self._tables(None)
-        i_lo, i_hi = t.index_of(d.low.group), t.index_of(d.high.group)
-        if i_lo is None or i_hi is None:  # pragma: no cover - from this table
-            return whole
-        reps = replicate_values(self._replicate_cells(d.attribute), d.metric)
-        pair = pair_interval(reps, i_lo, i_hi, spec.kind, level)
+        pair_iv = pair_interval(stats.pair, 0, 1, spec.kind, level)
         # The fair end holds for every compared pair at once, so that a worst
         # pair picked out of many similar groups does not look worse than it
         # is (docs/statistics.md); the observed pair's own end bounds it.
-        families = [
-            Family(
-                replicate_values(self._replicate_cells(attr), m),
-                t.values(m),
-                self._eligible(t, m),
-                self._reference_index(t, attr),
-            )
-            for attr, t in self._tables(attribute)
-            for m in metrics
-        ]
-        # one pair (two groups, one rate): nothing is selected, its own end is exact
-        fair = (
-            simultaneous_fair_end(families, spec.kind, level)
-            if n_pairs(families) > 1
-            else math.nan
-        )
+        # One pair (two groups, one rate): nothing is selected, its own end
+        # is exact.
+        fair = math.nan if stats.fair is None else stats.fair.end(level)
         if spec.kind == "difference":
-            low = pair[0] if math.isnan(fair) else min(pair[0], fair)
-            high = max(pair[1], whole[1])
+            low = pair_iv[0] if math.isnan(fair) else min(pair_iv[0], fair)
+            high = max(pair_iv[1], whole[1])
         else:
-            high = pair[1] if math.isnan(fair) else max(pair[1], fair)
-            low = min(pair[0], whole[0])
+            high = pair_iv[1] if math.isnan(fair) else max(pair_iv[1], fair)
+            low = min(pair_iv[0], whole[0])
         return self._widen_to_wilson(d, spec, metrics, attribute, level, low, high)
 
     def _widen_to_wilson(
@@ -967,7 +1084,9 @@ class FairnessReport:
         out = []
         for m in self.metrics:
             vals = self.table.values(m)
-            bad = [self.table.groups[i] for i in np.flatnonzero(np.isnan(vals))]
+            bad = [
+                self.table.groups[i] for i in np.flatnonzero(np.isnan(vals)).tolist()
+            ]
             if bad:
                 shown = "; ".join(_label(g) for g in bad[:5])
                 more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""

@@ -20,6 +20,9 @@ from pytest_fairness.strategies._datasets import (  # noqa: E402
     fairness_datasets,
     sensitive_frames,
 )
+from pytest_fairness.strategies._hook import register as _register  # noqa: E402
+
+_register()  # st.from_type(GroupComposition), as soon as the type can be reached
 
 __all__ = [
     "GroupComposition",

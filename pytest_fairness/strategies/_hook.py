@@ -1,9 +1,11 @@
-"""Hypothesis entry point: ``st.from_type`` builds the public types of the strategies.
+"""``st.from_type`` builds the public types of the strategies.
 
-Hypothesis calls :func:`_hypothesis_setup_hook` when it is imported (through
-the ``hypothesis`` entry point of the distribution), never before, so a
-project that does not use hypothesis pays nothing. Registering imports
-neither numpy nor pandas: the strategies load them when they first draw.
+:mod:`pytest_fairness.strategies` calls :func:`register` when it is imported:
+a type can be asked for only once its module is loaded, and a project that
+does not use the strategies pays nothing (the distribution's ``hypothesis``
+entry point, :mod:`pytest_fairness._hypothesis`, imports nothing).
+Registering imports neither numpy nor pandas: the strategies load them when
+they first draw.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pytest_fairness.strategies._compositions import group_compositions
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
-__all__ = ["_hypothesis_setup_hook"]
+__all__ = ["_hypothesis_setup_hook", "register"]
 
 _LEVELS = ("a", "b", "c")
 
@@ -33,6 +35,10 @@ def _any_composition(_: type[GroupComposition]) -> SearchStrategy[GroupCompositi
     return shapes.flatmap(lambda n: group_compositions(_attributes(n)))
 
 
-def _hypothesis_setup_hook() -> None:
+def register() -> None:
     """Register a strategy for :class:`GroupComposition` with ``st.from_type``."""
     st.register_type_strategy(GroupComposition, _any_composition)
+
+
+#: The name the entry point used to point to (kept for callers of it).
+_hypothesis_setup_hook = register

@@ -1,4 +1,4 @@
-"""The hypothesis entry point registers the public types, cheaply."""
+"""The hypothesis entry point costs nothing; importing the strategies registers them."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_fairness.strategies import GroupComposition
-from pytest_fairness.strategies._hook import _hypothesis_setup_hook
+from pytest_fairness.strategies._hook import register
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-HOOK = "pytest_fairness.strategies._hook:_hypothesis_setup_hook"
+HOOK = "pytest_fairness._hypothesis:_hypothesis_setup_hook"
 
 
-def test_the_hook_lets_from_type_build_compositions():
-    _hypothesis_setup_hook()
+def test_registering_lets_from_type_build_compositions():
+    register()
     seen = []
 
     @settings(max_examples=20, database=None, deadline=None)
@@ -48,24 +48,59 @@ def _run(code: str, path: Path) -> str:
     ).stdout.strip()
 
 
-def test_importing_hypothesis_runs_the_entry_point_without_heavy_imports(tmp_path):
-    # A distribution declaring the entry point as pyproject.toml does.
-    info = tmp_path / "entry_point_probe-0.dist-info"
+def _probe(path: Path) -> None:
+    """A distribution declaring the entry point as pyproject.toml does."""
+    info = path / "entry_point_probe-0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(
         "Metadata-Version: 2.1\nName: entry-point-probe\nVersion: 0\n"
     )
     (info / "entry_points.txt").write_text(f"[hypothesis]\nprobe = {HOOK}\n")
+
+
+def test_importing_hypothesis_runs_the_entry_point_without_importing_the_strategies(
+    tmp_path,
+):
+    _probe(tmp_path)
+    out = _run(
+        "import sys, importlib.metadata as md, hypothesis\n"
+        "points = [e.value for e in md.entry_points(group='hypothesis')]\n"
+        f"assert {HOOK!r} in points, points\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('pytest_fairness'))\n"
+        "heavy = [m for m in ('numpy', 'pandas', 'tabulate') if m in sys.modules]\n"
+        "print(loaded, heavy)\n",
+        tmp_path,
+    )
+    # the entry point module and the package root (its version) only
+    assert out == "['pytest_fairness', 'pytest_fairness._hypothesis', " + (
+        "'pytest_fairness._version'] []"
+    )
+
+
+def test_importing_the_strategies_registers_their_types(tmp_path):
+    _probe(tmp_path)
     out = _run(
         "import sys, hypothesis\n"
-        "heavy = [m for m in ('numpy', 'pandas', 'tabulate') if m in sys.modules]\n"
-        "from hypothesis import strategies as st\n"
-        "from pytest_fairness.strategies import GroupComposition\n"
         "from hypothesis.strategies._internal.types import _global_type_lookup\n"
+        "from pytest_fairness.strategies import GroupComposition\n"
+        "heavy = [m for m in ('numpy', 'pandas', 'tabulate') if m in sys.modules]\n"
         "print(heavy, GroupComposition in _global_type_lookup)\n",
         tmp_path,
     )
     assert out == "[] True"
+
+
+def test_the_entry_point_registers_when_the_strategies_are_loaded(tmp_path):
+    out = _run(
+        "from hypothesis.strategies._internal.types import _global_type_lookup\n"
+        "from pytest_fairness.strategies import GroupComposition\n"
+        "from pytest_fairness._hypothesis import _hypothesis_setup_hook\n"
+        "del _global_type_lookup[GroupComposition]\n"
+        "_hypothesis_setup_hook()\n"
+        "print(GroupComposition in _global_type_lookup)\n",
+        tmp_path,
+    )
+    assert out == "True"
 
 
 def test_the_package_and_the_plugin_never_import_hypothesis(tmp_path):
