@@ -423,7 +423,7 @@ def summary_rows(records: Sequence[GateRecord]) -> list[list[str]]:
 def _cell(row: GroupRow, metric: str, partial: set[str]) -> str:
     text = fmt(row.values.get(metric))
     if metric in partial:
-        text += f" ({row.denominators[metric]:,})"
+        text += f" ({row.denominators.get(metric, row.count):,})"
     return text
 
 
