@@ -349,13 +349,16 @@ def disparity_chart(rows: Sequence[BoundRow], chart_id: str, title: str) -> str:
             )
         if r.value is not None:
             out.append(marker(r.outcome, scale.x(r.value), y))
+        # two lines, so that the longest (REGRESSED with an interval, a
+        # bound and a baseline) fits beside the plot
         text = f"{VERDICT_TEXT[r.outcome]} {fmt(r.value)}{interval_text(r.interval)}"
-        text += f" {r.bound}"
+        second = r.bound
         if r.baseline is not None:
-            text += f" (baseline {fmt(r.baseline)})"
+            second += f" (baseline {fmt(r.baseline)})"
+        x = _n(WIDTH - _TEXT_W + 10)
+        out.append(f'<text x="{x}" y="{_n(y - 1)}">{esc.html(text)}</text>')
         out.append(
-            f'<text x="{_n(WIDTH - _TEXT_W + 10)}" y="{_n(y + 4)}">'
-            f"{esc.html(text)}</text>"
+            f'<text class="tick" x="{x}" y="{_n(y + 11)}">{esc.html(second)}</text>'
         )
     out.append("</svg>")
     return "\n".join(out)
