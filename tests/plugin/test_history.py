@@ -57,7 +57,9 @@ def test_each_run_appends_one_line_per_baselined_gate(
         "2023-11-14T22:13:20Z",
         "2023-11-15T22:13:20Z",
     ]
-    (value,) = lines[-1]["values"]  # type: ignore[misc]
+    values = lines[-1]["values"]
+    assert isinstance(values, list)
+    (value,) = values
     assert value["metric"] == "demographic_parity_difference"
     assert value["value"] == 0.05
     assert value["outcome"] == "passed"
