@@ -263,6 +263,8 @@ def _gate(index: int, record: GateRecord, document: ReportDocument) -> list[str]
     if record.causal:
         facts.append(f"result: {record.subject}")
     else:
+        if record.subject:
+            facts.append(f"result: {record.subject}")
         facts.append(groups_line(record))
         if record.n_rows is not None:
             facts.append(f"rows: {record.n_rows:,}")

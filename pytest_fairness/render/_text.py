@@ -308,7 +308,9 @@ def bound_table(record: GateRecord) -> tuple[list[str], list[list[str]]]:
     headers = ["metric", "bound", "value"]
     if with_baseline:
         headers += ["baseline", "change"]
-    headers += ["verdict", "detail" if record.causal else "worst pair"]
+    # gates on a result (causal, monitoring, trade-off) explain each row;
+    # gates on groups name the worst pair
+    headers += ["verdict", "worst pair" if record.kind == "disparity" else "detail"]
     rows = []
     for r in record.bounds:
         row = [r.metric, r.bound, value_with_interval(r)]
@@ -349,6 +351,8 @@ def gate_lines(record: GateRecord) -> list[str]:
                 "satisfies it and fails when the whole interval violates it"
             )
     else:
+        if record.subject:
+            out.append(f"result: {record.subject}")
         out.append(groups_line(record))
     if record.baseline.enabled:
         out.append(f"baseline: {record.baseline.display} [{record.key}]")
@@ -363,6 +367,10 @@ def gate_lines(record: GateRecord) -> list[str]:
     compared = comparison_lines(record) if record.baseline.enabled else []
     if compared:
         out += ["", "compared with the baseline:", *compared]
+    # a trade-off's before/after table
+    table_lines = record.extra.get("comparison")
+    if isinstance(table_lines, list) and table_lines:
+        out += ["", *(str(line) for line in table_lines)]
     steps = next_steps(record)
     if steps:
         out += ["", *steps]
