@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_fairness._notes import Notes
 from pytest_fairness.plugin._coverage import NARROWED_KEY, RunCoverage
 from pytest_fairness.plugin._marker import marker_entries, parse_settings
-from pytest_fairness.records._run import Notes
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
