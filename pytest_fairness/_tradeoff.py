@@ -26,6 +26,7 @@ __all__ = [
     "compare_interventions",
     "overall_score",
     "takes_sensitive_features",
+    "tradeoff_checks",
 ]
 
 Performance = Literal["accuracy", "f1", "auc"]
@@ -662,6 +663,48 @@ min_denominator, names
     0.667
     """
     __tracebackhide__ = True
+    metrics = _tradeoff_metrics(
+        metric, performance, max_accuracy_drop, min_disparity_reduction
+    )
+    comparison = compare_interventions(
+        before,
+        after,
+        X=X,
+        y=y,
+        sensitive_features=sensitive_features,
+        sample_weight=sample_weight,
+        pos_label=pos_label,
+        min_group_size=min_group_size,
+        min_denominator=min_denominator,
+        names=names,
+    )
+    checks = tradeoff_checks(
+        comparison,
+        performance=performance,
+        metrics=metrics,
+        max_accuracy_drop=max_accuracy_drop,
+        min_disparity_reduction=min_disparity_reduction,
+    )
+    if all(c.passed for c in checks):
+        return comparison
+    failed = sum(not c.passed for c in checks)
+    lines = [
+        f"Intervention trade-off failed ({failed} of {len(checks)} conditions):",
+        *(f"  {c.describe(comparison)}" for c in checks),
+        "",
+        *comparison.lines(),
+    ]
+    raise FairnessGateFailure("\n".join(lines), comparison)
+
+
+def _tradeoff_metrics(
+    metric: str | Sequence[str],
+    performance: str,
+    max_accuracy_drop: float,
+    min_disparity_reduction: float,
+) -> list[str]:
+    """Validate the conditions of a trade-off; return the disparities named."""
+    __tracebackhide__ = True
     check_choice("performance", performance, PERFORMANCE)
     limits: tuple[tuple[str, object], ...] = (
         ("max_accuracy_drop", max_accuracy_drop),
@@ -685,18 +728,37 @@ min_denominator, names
     if not metrics:
         msg = "metric is empty: name at least one disparity."
         raise fail(msg)
-    comparison = compare_interventions(
-        before,
-        after,
-        X=X,
-        y=y,
-        sensitive_features=sensitive_features,
-        sample_weight=sample_weight,
-        pos_label=pos_label,
-        min_group_size=min_group_size,
-        min_denominator=min_denominator,
-        names=names,
-    )
+    return metrics
+
+
+def tradeoff_checks(
+    comparison: InterventionComparison,
+    *,
+    performance: str,
+    metrics: Sequence[str],
+    max_accuracy_drop: float,
+    min_disparity_reduction: float,
+) -> list[TradeoffCheck]:
+    """Return the conditions of a trade-off and whether each held.
+
+    Parameters
+    ----------
+    comparison : InterventionComparison
+        The model before and after the intervention.
+    performance : {"accuracy", "f1", "auc"}
+        The performance figure whose drop is bounded.
+    metrics : sequence of str
+        The disparities the intervention targets.
+    max_accuracy_drop : float
+        Largest allowed fall of ``performance``.
+    min_disparity_reduction : float
+        Least required relative reduction of each disparity's gap.
+
+    Returns
+    -------
+    list of TradeoffCheck
+        The cost first, then one gain per disparity.
+    """
     drop = -comparison.change(performance)
     checks = [
         TradeoffCheck(
@@ -719,13 +781,4 @@ min_denominator, names
                 and reduction >= min_disparity_reduction - 1e-12,
             )
         )
-    if all(c.passed for c in checks):
-        return comparison
-    failed = sum(not c.passed for c in checks)
-    lines = [
-        f"Intervention trade-off failed ({failed} of {len(checks)} conditions):",
-        *(f"  {c.describe(comparison)}" for c in checks),
-        "",
-        *comparison.lines(),
-    ]
-    raise FairnessGateFailure("\n".join(lines), comparison)
+    return checks

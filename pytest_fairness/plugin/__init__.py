@@ -243,7 +243,7 @@ def _escaped_gate(item: pytest.Item, call: pytest.CallInfo[None]) -> str | None:
     """
     if call.excinfo is None:
         return None
-    from pytest_fairness.plugin._gate import FAILURES_KEY
+    from pytest_fairness.plugin._pipeline import FAILURES_KEY
 
     failures = item.stash.get(FAILURES_KEY, {})
     seen: set[int] = set()
@@ -335,7 +335,7 @@ def pytest_terminal_summary(
     state = config.stash.get(STATE_KEY, None)
     if state is None or not state.is_controller or not (state.records or state.notes):
         return
-    from pytest_fairness.plugin._render import summary_lines
+    from pytest_fairness.render import summary_lines
 
     terminalreporter.write_sep("=", "fairness gates")
     lines = summary_lines(

@@ -2,9 +2,10 @@
 
 Imported when a test first calls ``fairness.check_causal``. The causal result
 (a flip rate, causal effects, a pathway report or a proxy scan) evaluates its
-own bounds; this module adds the test's baseline and turns the verdicts into a
-gate record, so causal gates appear in the same failure message, terminal
-summary, JUnit properties and reports as disparity gates.
+own bounds; this module says how to compare them with the test's baseline,
+and :mod:`pytest_fairness.plugin._pipeline` records and concludes them as it
+does every gate, so causal gates appear in the same failure message,
+terminal summary, JUnit properties and reports as disparity gates.
 """
 
 from __future__ import annotations
@@ -20,32 +21,27 @@ from pytest_fairness.baseline import (
     not_compared,
 )
 from pytest_fairness.exceptions import FairnessValueError
-from pytest_fairness.plugin._gate import (
-    bound_row,
-    check_name,
-    conclude,
-    judge_gate,
-    stored_baseline,
-    update_command,
-)
 from pytest_fairness.plugin._marker import (
     AUTO,
     DEFAULT_TOLERANCE,
     MarkerError,
     parse_settings,
 )
-from pytest_fairness.plugin._options import in_ci
-from pytest_fairness.plugin._state import (
-    RECORDS_KEY,
-    FairnessState,
-    split_nodeid,
+from pytest_fairness.plugin._pipeline import (
+    Compared,
+    bound_record,
+    check_name,
+    gate_key,
+    run_gate,
 )
 
 if TYPE_CHECKING:
     import pytest
 
     from pytest_fairness.causal import CausalGateResult
-    from pytest_fairness.causal._gate import CausalBoundResult, GatedResult
+    from pytest_fairness.causal._gate import GatedResult
+    from pytest_fairness.plugin._state import FairnessState
+    from pytest_fairness.records import BoundRow
 
 __all__ = ["run_causal_check"]
 
@@ -127,35 +123,6 @@ def _settings(
     }
 
 
-def _row(
-    r: CausalBoundResult,
-    comparison: Comparison | None,
-    missing_fails: bool,
-    update: bool,
-) -> dict[str, Any]:
-    row = bound_row(
-        r.bound,
-        r.value,
-        r.verdict,
-        r.interval,
-        comparison,
-        missing_fails=missing_fails,
-        update=update,
-    )
-    row.update(
-        rate_metric=None,
-        attribute=None,
-        reference=None,
-        low=None,
-        high=None,
-        detail=r.detail or None,
-        settle=None,
-        excluded=[],
-        lost_levels=[],
-    )
-    return row
-
-
 def _compare(
     gate: CausalGateResult,
     stored: Mapping[str, Any] | None,
@@ -221,6 +188,78 @@ def _compare(
     return out
 
 
+class _CausalGate:
+    """A gate on a causal result (see :class:`._pipeline.GateKind`)."""
+
+    def __init__(
+        self,
+        gate: CausalGateResult,
+        tolerance: float | str | dict[str, Any],
+        interval_level: float,
+        use_intervals: bool,
+    ) -> None:
+        self.result = gate
+        self.tolerance = tolerance
+        self.interval_level = interval_level
+        self.use_intervals = use_intervals
+
+    def compare(self, stored: Mapping[str, Any] | None, *, update: bool) -> Compared:
+        gate = self.result
+        comparisons = _compare(gate, stored, self.tolerance, self.interval_level)
+        full: dict[str, Any] = {
+            "kind": "causal",
+            "subject": gate.subject,
+            "definition": {"kind": "causal", "subject": gate.subject},
+            "metrics": {},
+        }
+        for r in gate.results:
+            data: dict[str, Any] = {"value": r.value}
+            if r.interval is not None:
+                data["interval"] = list(r.interval)
+            if r.detail:
+                data["detail"] = r.detail
+            full["metrics"][r.bound.metric] = data
+        if update or stored is None:
+            entry = full
+        else:
+            entry = {
+                "metrics": {
+                    m: d
+                    for m, d in full["metrics"].items()
+                    if comparisons[m].status == "new"
+                }
+            }
+        return Compared(comparisons, entry)
+
+    def rows(
+        self,
+        comparisons: Mapping[str, Comparison],
+        *,
+        missing_fails: bool,
+        update: bool,
+    ) -> list[BoundRow]:
+        return [
+            bound_record(
+                r.bound,
+                r.value,
+                r.verdict,
+                r.interval,
+                comparisons.get(r.bound.metric),
+                missing_fails=missing_fails,
+                update=update,
+                detail=r.detail or None,
+            )
+            for r in self.result.results
+        ]
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "kind": "causal",
+            "subject": self.result.subject,
+            "use_intervals": self.use_intervals,
+        }
+
+
 def run_causal_check(
     item: pytest.Item,
     state: FairnessState,
@@ -279,93 +318,19 @@ def run_causal_check(
             f"Got {use_intervals!r}."
         )
         raise FairnessValueError(msg)
-    module, test = split_nodeid(item.nodeid)
-    key = test if name is None else f"{test}::{name}"
-    records = item.stash.setdefault(RECORDS_KEY, [])
-    if any(r["key"] == key for r in records):
-        msg = (
-            f"fairness checks ran twice in {item.nodeid} under the same name "
-            f"{name!r}: give each check of a test a distinct name=."
-        )
-        raise FairnessValueError(msg)
+    key = gate_key(item, name, "fairness checks")
     settings = _settings(item, state, overrides)
     metrics = gated.gate_metrics()
     tolerance = _tolerance(settings["tolerance"], metrics)
     gate = gated.check(bounds, use_intervals=use_intervals, **kwargs)
-
-    update = state.options.update_baselines
-    ci = in_ci() and not update
-    command = update_command(state, item.nodeid)
-    comparisons: dict[str, Comparison] = {}
-    path = None
-    entry: dict[str, Any] = {}
-    if settings["baseline"]:
-        path, stored = stored_baseline(item, state, key)
-        interval_level = float(getattr(result, "confidence", 0.95) or 0.95)
-        comparisons = _compare(
-            gate, None if update else stored, tolerance, interval_level
-        )
-        full: dict[str, Any] = {
-            "kind": "causal",
-            "subject": gate.subject,
-            "definition": {"kind": "causal", "subject": gate.subject},
-            "metrics": {},
-        }
-        for r in gate.results:
-            data: dict[str, Any] = {"value": r.value}
-            if r.interval is not None:
-                data["interval"] = list(r.interval)
-            if r.detail:
-                data["detail"] = r.detail
-            full["metrics"][r.bound.metric] = data
-        if update or stored is None:
-            entry = full
-        else:
-            entry = {
-                "metrics": {
-                    m: d
-                    for m, d in full["metrics"].items()
-                    if comparisons[m].status == "new"
-                }
-            }
-
-    rows = [_row(r, comparisons.get(r.bound.metric), ci, update) for r in gate.results]
-    verdict, info = judge_gate(
+    interval_level = float(getattr(result, "confidence", 0.95) or 0.95)
+    run_gate(
         item,
-        rows,
-        settings["on_inconclusive"],
-        path=path,
-        entry=entry,
-        comparisons=comparisons,
-        update=update,
-        ci=ci,
-        update_cmd=command,
+        state,
+        _CausalGate(gate, tolerance, interval_level, use_intervals),
+        name=name,
         key=key,
+        baseline=settings["baseline"],
+        on_inconclusive=settings["on_inconclusive"],
     )
-    record: dict[str, Any] = {
-        "kind": "causal",
-        "subject": gate.subject,
-        "use_intervals": use_intervals,
-        "nodeid": item.nodeid,
-        "module": module,
-        "test": test,
-        "name": name,
-        "key": key,
-        "attributes": [],
-        "n_groups": 0,
-        "n_rows": None,
-        "min_group_size": None,
-        "intersectional": None,
-        "reference": None,
-        "verdict": verdict,
-        "on_inconclusive": settings["on_inconclusive"],
-        "confidence": None,
-        "correction": "none",
-        "bounds": rows,
-        "small_groups": [],
-        "groups": [],
-        "baseline": info,
-        "update_command": command,
-    }
-    conclude(item, record, result=gate, on_inconclusive=settings["on_inconclusive"])
     return gate

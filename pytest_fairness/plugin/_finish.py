@@ -102,13 +102,13 @@ class BaselineWriter:
         self.recorded: dict[Path, Gates] = {}
         self.used: dict[Path, set[str]] = {}
         for record in state.records:
-            info = record["baseline"]
-            if not info["enabled"]:
+            info = record.baseline
+            if not info.enabled or info.file is None:
                 continue
-            path = Path(info["file"])
-            self.used.setdefault(path, set()).add(record["key"])
-            if info["write"]:
-                self.recorded.setdefault(path, {})[record["key"]] = info["entry"]
+            path = Path(info.file)
+            self.used.setdefault(path, set()).add(record.key)
+            if info.write:
+                self.recorded.setdefault(path, {})[record.key] = dict(info.entry)
         self.whole, self.why_not = state.coverage.whole_modules(session)
         self.reason = state.coverage.session_reason(session)
         # Test ids name modules relative to the rootdir; one outside it is

@@ -14,9 +14,9 @@ from pytest_fairness.plugin._given import begin_example, refuse_baseline
 from pytest_fairness.plugin._state import STATE_KEY
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
 
-    from pytest_fairness import FairnessReport
+    from pytest_fairness import FairnessReport, InterventionComparison
     from pytest_fairness.causal import CausalGateResult
     from pytest_fairness.causal._gate import GatedResult
     from pytest_fairness.monitoring import MonitorResult
@@ -350,6 +350,81 @@ class FairnessFixture:
 
         return run_monitor_check(
             self._item, self._state, result, fail_on=fail_on, name=name, last=last
+        )
+
+    def check_tradeoff(
+        self,
+        before: Any,
+        after: Any,
+        /,
+        *,
+        max_accuracy_drop: float = 0.05,
+        min_disparity_reduction: float = 0.0,
+        metric: str | Sequence[str] = "demographic_parity_difference",
+        performance: str = "accuracy",
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> InterventionComparison:
+        """Fail the test unless an intervention pays for its fairness gain.
+
+        :func:`~pytest_fairness.assert_tradeoff` as a gate: each condition
+        (the fall of ``performance``, the reduction of each disparity)
+        becomes a row shown in the failure message, the terminal summary,
+        JUnit properties and the reports. No baseline file is involved.
+
+        Parameters
+        ----------
+        before, after : FairnessReport, fitted classifier, or array-like
+            As for :func:`~pytest_fairness.compare_interventions`.
+        max_accuracy_drop : float, default=0.05
+            Largest allowed fall of ``performance``.
+        min_disparity_reduction : float, default=0.0
+            Least required relative reduction of each ``metric``'s gap.
+        metric : str or sequence of str, default="demographic_parity_difference"
+            The disparities the intervention targets.
+        performance : {"accuracy", "f1", "auc"}, default="accuracy"
+            The performance figure whose drop is bounded.
+        name : str, optional
+            Names this check when a test runs several.
+        **kwargs
+            ``X``, ``y``, ``sensitive_features``, ``sample_weight``,
+            ``pos_label``, ``min_group_size``, ``min_denominator`` and
+            ``names``, as for :func:`~pytest_fairness.compare_interventions`.
+
+        Returns
+        -------
+        InterventionComparison
+            The before/after comparison, for further asserts.
+
+        Raises
+        ------
+        FairnessGateFailure
+            When a condition does not hold.
+        FairnessValueError
+            On bad arguments.
+
+        Examples
+        --------
+        >>> def test_reweighing_pays_off(fairness, before, after, X, y, sex):
+        ...     fairness.check_tradeoff(before, after, X=X, y=y,
+        ...                             sensitive_features=sex,
+        ...                             max_accuracy_drop=0.02,
+        ...                             min_disparity_reduction=0.5)
+        """
+        __tracebackhide__ = True
+        from pytest_fairness.plugin._tradeoff import run_tradeoff_check
+
+        return run_tradeoff_check(
+            self._item,
+            self._state,
+            before,
+            after,
+            max_accuracy_drop=max_accuracy_drop,
+            min_disparity_reduction=min_disparity_reduction,
+            metric=metric,
+            performance=performance,
+            name=name,
+            kwargs=kwargs,
         )
 
 

@@ -26,7 +26,7 @@ import pytest
 from pytest_fairness.plugin._state import RECORDS_KEY
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 __all__ = [
     "BASELINE_UNDER_GIVEN",
@@ -176,7 +176,7 @@ class Examples:
         item : pytest.Item
             The test.
         """
-        from pytest_fairness.plugin._gate import FAILURES_KEY
+        from pytest_fairness.plugin._pipeline import FAILURES_KEY
 
         stashed = item.stash.get(RECORDS_KEY, [])
         mine = {id(r) for r in self.records}
@@ -192,7 +192,7 @@ class Examples:
         self.properties.clear()
 
     def adopt(
-        self, record: dict[str, Any], properties: list[tuple[str, object]]
+        self, record: dict[str, Any], properties: Sequence[tuple[str, object]]
     ) -> None:
         """Note a gate record (and its JUnit properties) of this example.
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from pytest_fairness.exceptions import FairnessValueError, FairnessWarning
-from pytest_fairness.plugin._gate import (
+from pytest_fairness.plugin._pipeline import (
     check_name,
     conclude,
     gate_verdict,

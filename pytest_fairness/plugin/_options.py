@@ -24,6 +24,8 @@ __all__ = [
     "CI_FALSE",
     "DEFAULT_MIN_GROUP_SIZE",
     "HELP_BASELINE_DIR",
+    "HELP_HISTORY",
+    "HELP_HISTORY_LIMIT",
     "HELP_MIN_GROUP_SIZE",
     "HELP_REPORT",
     "HELP_UPDATE_BASELINES",
@@ -31,6 +33,7 @@ __all__ = [
     "REPORT_SUFFIXES",
     "Options",
     "add_options",
+    "history_arg",
     "in_ci",
     "min_group_size_arg",
     "report_path_arg",
@@ -58,6 +61,16 @@ HELP_BASELINE_DIR = (
     "Keep fairness baselines below DIR (mirroring the test folders) instead "
     "of in __fairness__/ beside each test module"
 )
+HELP_HISTORY = (
+    "Append one line per baselined gate to its history file beside the "
+    "baselines (__fairness__/<module>.history.jsonl), which the reports' trend "
+    "charts read (on), or neither write nor read it (off). Default: on"
+)
+HELP_HISTORY_LIMIT = (
+    "Points kept per gate in a history file; older ones are pruned. Default: 50"
+)
+HISTORY_VALUES = ("on", "off")
+DEFAULT_HISTORY_LIMIT = 50
 HELP_MIN_GROUP_SIZE = (
     "Default min_group_size of fairness gates; a marker's value wins. "
     f"Default: {DEFAULT_MIN_GROUP_SIZE}"
@@ -101,6 +114,31 @@ def min_group_size_arg(text: str) -> int:
         msg = f"must be an integer >= 1. Got {text!r}"
         raise argparse.ArgumentTypeError(msg)
     return value
+
+
+def history_arg(text: str) -> bool:
+    """Parse a ``--fairness-history`` value.
+
+    Parameters
+    ----------
+    text : str
+        The value given.
+
+    Returns
+    -------
+    bool
+        True for ``on``, False for ``off``.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For any other value.
+    """
+    value = text.strip().lower()
+    if value not in HISTORY_VALUES:
+        msg = f"must be one of {', '.join(HISTORY_VALUES)}. Got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value == "on"
 
 
 def report_path_arg(text: str) -> str:
@@ -167,7 +205,18 @@ def add_options(parser: pytest.Parser) -> None:
         default=None,
         help=HELP_MIN_GROUP_SIZE,
     )
+    group.addoption(
+        "--fairness-history",
+        metavar="on|off",
+        type=history_arg,
+        default=None,
+        help=HELP_HISTORY,
+    )
     parser.addini("fairness_report", HELP_REPORT, type="string", default="")
+    parser.addini("fairness_history", HELP_HISTORY, type="string", default="")
+    parser.addini(
+        "fairness_history_limit", HELP_HISTORY_LIMIT, type="string", default=""
+    )
     parser.addini(
         "fairness_update_baselines", HELP_UPDATE_BASELINES, type="bool", default=False
     )
@@ -205,6 +254,10 @@ class Options:
     baseline_dir_arg : str or None
         ``--fairness-baseline-dir`` as typed, to repeat it in suggested
         commands.
+    history : bool
+        Write (and read) the history files.
+    history_limit : int
+        Points kept per gate in a history file.
     """
 
     reports: tuple[Path, ...] = ()
@@ -213,6 +266,8 @@ class Options:
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
     min_group_size_source: str = "default"
     baseline_dir_arg: str | None = None
+    history: bool = True
+    history_limit: int = DEFAULT_HISTORY_LIMIT
 
 
 def _ini_where(config: pytest.Config, key: str) -> str:
@@ -351,6 +406,17 @@ def resolve_options(config: pytest.Config) -> Options:
     if size is None:
         size, source = DEFAULT_MIN_GROUP_SIZE, "default"
 
+    history = config.getoption("fairness_history")
+    if history is None:
+        raw = str(config.getini("fairness_history") or "on")
+        history = _from_ini(config, "fairness_history", history_arg, raw)
+    raw_limit = str(config.getini("fairness_history_limit") or "")
+    limit = (
+        _from_ini(config, "fairness_history_limit", min_group_size_arg, raw_limit)
+        if raw_limit
+        else DEFAULT_HISTORY_LIMIT
+    )
+
     return Options(
         reports=_reports(config, ini_dir),
         update_baselines=_update_baselines(config),
@@ -358,4 +424,6 @@ def resolve_options(config: pytest.Config) -> Options:
         min_group_size=int(size),
         min_group_size_source=source,
         baseline_dir_arg=cli_dir,
+        history=bool(history),
+        history_limit=limit,
     )

@@ -5,29 +5,35 @@ files read, and notes which tests the selection removed. On the controller
 (the only process when pytest-xdist is not used) it collects the gate
 records carried on test reports and what ran, and, at the end of the
 session, writes baselines (:mod:`pytest_fairness.plugin._finish`) and
-reports.
+reports and the history.
+
+Importing this module loads no renderer and no part of the core: the
+records are typed values of :mod:`pytest_fairness.records` (standard
+library), and the renderers load at the end of the session.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_fairness._notes import Notes
 from pytest_fairness.plugin._coverage import NARROWED_KEY, RunCoverage
 from pytest_fairness.plugin._marker import marker_entries, parse_settings
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
+    from collections.abc import Callable, Generator
 
     from pytest_fairness.baseline import BaselineFile
     from pytest_fairness.plugin._marker import Entries, GateSettings
     from pytest_fairness.plugin._options import Options
+    from pytest_fairness.records import GateRecord, HistoryPoint, RunContext
 
 __all__ = [
     "ENTRIES_KEY",
@@ -63,103 +69,6 @@ def split_nodeid(nodeid: str) -> tuple[str, str]:
     return module, test
 
 
-@dataclass
-class Notes:
-    """What the end of the session did with baselines, for the summary.
-
-    Attributes
-    ----------
-    recorded : dict
-        Baseline file (as displayed) to the keys first recorded in it.
-    updated : dict
-        Baseline file to lines describing what changed.
-    unused : dict
-        Baseline file to keys of tests that no longer ask for them.
-    removed : dict
-        Baseline file to keys dropped by ``--fairness-update-baselines``.
-    errors : list of str
-        Baselines, reports or summaries that could not be read or written;
-        any of them makes the run exit with status 1.
-    orphaned : dict
-        Baseline file to the test module it belongs to, which no longer
-        exists (its keys are also in ``unused``, or in ``removed``).
-    kept : list of str
-        Why ``--fairness-update-baselines`` removed no entry of tests that
-        did not run (an interrupted or narrowed run).
-    cleaned : list of str
-        Temporary files of interrupted writes that were removed.
-    reports : list of str
-        The report files written.
-    """
-
-    recorded: dict[str, list[str]] = field(default_factory=dict)
-    updated: dict[str, list[str]] = field(default_factory=dict)
-    unused: dict[str, list[str]] = field(default_factory=dict)
-    removed: dict[str, list[str]] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    orphaned: dict[str, str] = field(default_factory=dict)
-    kept: list[str] = field(default_factory=list)
-    cleaned: list[str] = field(default_factory=list)
-    reports: list[str] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(
-            self.recorded
-            or self.updated
-            or self.unused
-            or self.removed
-            or self.errors
-            or self.orphaned
-            or self.kept
-            or self.cleaned
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-friendly dict.
-
-        Returns
-        -------
-        dict
-            Every field but ``reports``.
-        """
-        return {
-            "recorded": self.recorded,
-            "updated": self.updated,
-            "unused": self.unused,
-            "removed": self.removed,
-            "errors": self.errors,
-            "orphaned": self.orphaned,
-            "kept": self.kept,
-            "cleaned": self.cleaned,
-        }
-
-    def extra_lines(self) -> list[str]:
-        """Return the notes beyond recorded, updated, removed and unused entries.
-
-        Returns
-        -------
-        list of str
-            Baseline files of deleted modules, why an update kept entries,
-            temporary files removed.
-        """
-        out = [
-            f"baseline file {path} belongs to {module}, which no longer exists"
-            + (
-                "; it was removed"
-                if path in self.removed
-                else "; --fairness-update-baselines removes it"
-            )
-            for path, module in sorted(self.orphaned.items())
-        ]
-        out += self.kept
-        if self.cleaned:
-            out.append(
-                "removed temporary files left by an interrupted write: "
-                + ", ".join(self.cleaned)
-            )
-        return out
-
-
 class FairnessState:
     """The plugin's state for one pytest process.
 
@@ -180,7 +89,7 @@ class FairnessState:
         self.config = config
         self.options = options
         self.is_controller = not hasattr(config, "workerinput")
-        self.records: list[dict[str, Any]] = []
+        self.records: list[GateRecord] = []
         self.notes = Notes()
         self.coverage = RunCoverage()
         #: When this process started; temporary files older than this are
@@ -192,6 +101,7 @@ class FairnessState:
         #: baseline entries are kept.
         self.undecided: dict[str, set[str]] = {}
         self._baselines: dict[Path, BaselineFile | Exception] = {}
+        self._context: RunContext | None = None
 
     # -- every process ---------------------------------------------------------
     def marker_entries(self, item: pytest.Item) -> Entries:
@@ -382,7 +292,9 @@ class FairnessState:
             self.undecided.setdefault(module, set()).add(test)
         payload = getattr(report, REPORT_ATTR, None)
         if payload:
-            self.records.extend(json.loads(payload))
+            from pytest_fairness.records import GateRecord
+
+            self.records.extend(GateRecord.from_dict(r) for r in json.loads(payload))
 
     def finish(self, session: pytest.Session) -> None:
         """Write baselines and reports (controller only).
@@ -407,24 +319,90 @@ class FairnessState:
                 f"writing the baselines failed: {type(exc).__name__}: {exc}"
             )
         finally:
-            self._write_outputs()
+            try:
+                history = self._write_history()
+            except Exception as exc:  # the reports must still be written
+                self.notes.history.append(
+                    f"history not written: {type(exc).__name__}: {exc}"
+                )
+                history = {}
+            self._write_outputs(history)
             if self.notes.errors and session.exitstatus == pytest.ExitCode.OK:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
-    def _write_outputs(self) -> None:
+    def context(self) -> RunContext:
+        """Return the run's context: version, commit, branch, command, time.
+
+        Returns
+        -------
+        RunContext
+            Read once per session.
+        """
+        if self._context is None:
+            from pytest_fairness.history import run_context
+
+            args = self.config.invocation_params.args
+            command = shlex.join(["pytest", *map(str, args)])
+            self._context = run_context(self.config.rootpath, command)
+        return self._context
+
+    def _write_history(self) -> dict[str, list[HistoryPoint]]:
+        """Append this run's point of every baselined gate to its history file.
+
+        Returns
+        -------
+        dict
+            Gate id to its points (the file's, this run's last), for the
+            reports' trend charts; empty with ``--fairness-history=off``.
+        """
+        if not self.options.history or not self.records:
+            return {}
+        from pytest_fairness.history import (
+            HistoryError,
+            append_points,
+            history_path,
+            points_by_gate,
+        )
+        from pytest_fairness.records import HistoryPoint
+
+        context = self.context()
+        files: dict[Path, list[HistoryPoint]] = {}
+        for record in self.records:
+            if record.baseline.enabled and record.baseline.file:
+                path = history_path(Path(record.baseline.file))
+                files.setdefault(path, []).append(HistoryPoint.of(record, context))
+        out: dict[str, list[HistoryPoint]] = {}
+        for path, points in sorted(files.items()):
+            shown = display_path(path, self.config.rootpath)
+            try:
+                kept = append_points(path, points, limit=self.options.history_limit)
+            except (HistoryError, OSError) as exc:
+                self.notes.history.append(f"history not written to {shown}: {exc}")
+                continue
+            out.update(points_by_gate(kept))
+        return out
+
+    def _write_outputs(self, history: dict[str, list[HistoryPoint]]) -> None:
         records = self.sorted_records()
         reports = self.options.reports
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if not reports and not (summary and (records or self.notes)):
             return
-        from pytest_fairness.plugin._render import json_report, markdown_report
-        from pytest_fairness.plugin._render_html import html_report
+        from pytest_fairness import render
+        from pytest_fairness.records import ReportDocument
 
-        renderers = {".html": html_report, ".htm": html_report, ".json": json_report}
+        def document() -> ReportDocument:
+            return ReportDocument.of(records, self.notes, self.context(), history)
+
+        renderers: dict[str, Callable[[ReportDocument], str]] = {
+            ".html": render.html_report,
+            ".htm": render.html_report,
+            ".json": render.json_report,
+        }
         for report in reports:
-            render = renderers.get(report.suffix.lower(), markdown_report)
+            run = renderers.get(report.suffix.lower(), render.markdown_report)
             try:
-                text = render(records, self.notes)
+                text = run(document())
                 report.parent.mkdir(parents=True, exist_ok=True)
                 report.write_text(text, encoding="utf-8")
                 self.notes.reports.append(str(report))
@@ -439,7 +417,7 @@ class FairnessState:
                 )
         if summary and (records or self.notes):
             try:
-                text = markdown_report(records, self.notes)
+                text = render.markdown_report(document())
                 with Path(summary).open("a", encoding="utf-8") as handle:
                     handle.write(text)
             except OSError as exc:
@@ -452,15 +430,15 @@ class FairnessState:
                     f"{type(exc).__name__}: {exc}"
                 )
 
-    def sorted_records(self) -> list[dict[str, Any]]:
+    def sorted_records(self) -> list[GateRecord]:
         """Return the gate records in a stable order (test id, then name).
 
         Returns
         -------
-        list of dict
+        list of GateRecord
             The records.
         """
-        return sorted(self.records, key=lambda r: (r["nodeid"], r["name"] or ""))
+        return sorted(self.records, key=lambda r: r.sort_key)
 
 
 def display_path(path: Path, root: Path) -> str:

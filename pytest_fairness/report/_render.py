@@ -8,10 +8,13 @@ PYTEST_DONT_REWRITE
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from pytest_fairness import _escape as esc
+from pytest_fairness.exceptions import FairnessError
 from pytest_fairness.gates._result import format_group, format_value
+from pytest_fairness.metrics import METRICS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -19,7 +22,7 @@ if TYPE_CHECKING:
     from pytest_fairness.metrics import Disparity
     from pytest_fairness.report._report import FairnessReport, GroupTable
 
-__all__ = ["report_html", "report_lines", "report_markdown"]
+__all__ = ["STYLE", "report_html", "report_lines", "report_markdown"]
 
 
 def _fmt(value: float) -> str:
@@ -44,22 +47,41 @@ def _headline(report: FairnessReport) -> str:
 
 
 def _group_rows(
-    report: FairnessReport, t: GroupTable
+    report: FairnessReport, t: GroupTable, *, intervals: bool = False
 ) -> tuple[list[str], list[list[str]]]:
+    """Return the headers and rows of a group table.
+
+    With ``intervals`` and a ``confidence`` in the audit, each binary rate is
+    followed by its Wilson interval's ends, as ``by_group`` names them
+    (``selection_rate_low``, ``selection_rate_high``).
+    """
     metrics = [m for m in report.metrics if m != "count"]
-    values = {m: t.values(m) for m in metrics}
-    headers = [" × ".join(t.attributes), "count", *metrics]
+    headers = [" × ".join(t.attributes), "count"]
+    columns: list[list[str]] = []
+    for m in metrics:
+        values = t.values(m)
+        headers.append(m)
+        columns.append([_fmt(v) for v in values])
+        if intervals and report.confidence is not None and METRICS[m].kind == "binary":
+            low, high = report._wilson(t, m, report.confidence)
+            headers += [f"{m}_low", f"{m}_high"]
+            columns += [[_fmt(v) for v in low], [_fmt(v) for v in high]]
     rows = []
     for i, g in enumerate(t.groups):
         n = int(t.counts.rows[i])
         flag = " (small)" if n < report.min_group_size else ""
-        rows.append(
-            [format_group(g) + flag, f"{n:,}", *(_fmt(values[m][i]) for m in metrics)]
-        )
+        rows.append([format_group(g) + flag, f"{n:,}", *(c[i] for c in columns)])
     return headers, rows
 
 
-def _disparity_rows(report: FairnessReport) -> list[list[str]]:
+def _disparity_headers(report: FairnessReport, *, intervals: bool) -> list[str]:
+    interval = intervals and report.confidence is not None
+    return ["disparity", "value", *(["interval"] if interval else []), "worst pair"]
+
+
+def _disparity_rows(
+    report: FairnessReport, *, intervals: bool = False
+) -> list[list[str]]:
     def pair(d: Disparity) -> str:
         if d.low is None or d.high is None:
             return d.reason or "-"
@@ -69,7 +91,21 @@ def _disparity_rows(report: FairnessReport) -> list[list[str]]:
             f"{format_group(d.high.group)} {_fmt(d.high.value)}"
         )
 
-    return [[name, _fmt(d.value), pair(d)] for name, d in report.disparities().items()]
+    def interval(name: str) -> list[str]:
+        if not intervals or report.confidence is None:
+            return []
+        try:
+            low, high = report.interval(name)
+        except FairnessError:
+            return ["-"]
+        if math.isnan(low) or math.isnan(high):
+            return ["-"]
+        return [f"[{_fmt(low)}, {_fmt(high)}]"]
+
+    return [
+        [name, _fmt(d.value), *interval(name), pair(d)]
+        for name, d in report.disparities().items()
+    ]
 
 
 def _escaped(
@@ -80,6 +116,28 @@ def _escaped(
 
 def _md_cell(text: str) -> str:
     return esc.markdown(text, cell=True)
+
+
+#: The style of :func:`report_html`'s fragment, scoped to its section so that
+#: a notebook or page around it keeps its own.
+STYLE = (
+    ".fairness-report{font-family:system-ui,sans-serif;color:#1f2328}"
+    ".fairness-report table{border-collapse:collapse;margin:0.4em 0 1em}"
+    ".fairness-report th,.fairness-report td{border:1px solid #d0d7de;"
+    "padding:0.2em 0.6em;text-align:right;font-variant-numeric:tabular-nums}"
+    ".fairness-report th{background:#f6f8fa}"
+    ".fairness-report td:first-child,.fairness-report th:first-child"
+    "{text-align:left}"
+)
+
+
+def _level_line(report: FairnessReport) -> str | None:
+    if report.confidence is None:
+        return None
+    return (
+        f"intervals: {report.confidence:.0%} (Wilson for group rates; "
+        "disparities as FairnessReport.interval computes them)"
+    )
 
 
 def report_lines(report: FairnessReport) -> list[str]:
@@ -138,7 +196,7 @@ def report_markdown(report: FairnessReport) -> str:
     parts = [
         f"### {esc.markdown(_headline(report))}",
         "",
-        table(*_group_rows(report, report.table)),
+        table(*_group_rows(report, report.table, intervals=True)),
     ]
     if len(report.attributes) > 1:
         for attr, t in report.marginals.items():
@@ -146,14 +204,20 @@ def report_markdown(report: FairnessReport) -> str:
                 "",
                 f"#### by {esc.markdown(attr)}",
                 "",
-                table(*_group_rows(report, t)),
+                table(*_group_rows(report, t, intervals=True)),
             ]
     parts += [
         "",
         "#### disparities",
         "",
-        table(["disparity", "value", "worst pair"], _disparity_rows(report)),
+        table(
+            _disparity_headers(report, intervals=True),
+            _disparity_rows(report, intervals=True),
+        ),
     ]
+    level = _level_line(report)
+    if level:
+        parts += ["", esc.markdown(level)]
     notes = report.undefined()
     if notes:
         parts += ["", *(f"- {esc.markdown(n)}" for n in notes)]
@@ -185,11 +249,26 @@ def report_html(report: FairnessReport) -> str:
 
     parts = [
         '<section class="fairness-report">',
+        f"<style>{STYLE}</style>",
         f"<h3>{esc.html(_headline(report))}</h3>",
-        table(*_group_rows(report, report.table)),
-        "<h4>disparities</h4>",
-        table(["disparity", "value", "worst pair"], _disparity_rows(report)),
+        table(*_group_rows(report, report.table, intervals=True)),
     ]
+    if len(report.attributes) > 1:
+        for attr, t in report.marginals.items():
+            parts += [
+                f"<h4>by {esc.html(attr)}</h4>",
+                table(*_group_rows(report, t, intervals=True)),
+            ]
+    parts += [
+        "<h4>disparities</h4>",
+        table(
+            _disparity_headers(report, intervals=True),
+            _disparity_rows(report, intervals=True),
+        ),
+    ]
+    level = _level_line(report)
+    if level:
+        parts.append(f"<p>{esc.html(level)}</p>")
     notes = report.undefined()
     if notes:
         parts.append(

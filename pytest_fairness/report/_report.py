@@ -1197,14 +1197,69 @@ class FairnessReport:
     def to_html(self) -> str:
         """Render the report as a standalone HTML fragment.
 
+        A ``<section class="fairness-report">`` with its own scoped style:
+        the headline, the per-group table (one per sensitive column too when
+        there are several) and the disparities. With ``confidence`` set,
+        each binary rate is followed by its Wilson interval
+        (``selection_rate_low``, ``selection_rate_high``, as in
+        :attr:`by_group`) and each disparity by its interval.
+
         Returns
         -------
         str
-            Tables of groups and disparities.
+            The fragment; text from data is escaped.
+
+        .. versionchanged:: 0.2.0
+           Interval columns, per-column tables and a scoped style.
         """
         from pytest_fairness.report._render import report_html  # noqa: PLC0415 - loaded on first use
 
         return report_html(self)
+
+    def _repr_html_(self) -> str:
+        """Return :meth:`to_html`, which notebooks show for the report."""
+        return self.to_html()
+
+    def plot(
+        self,
+        metrics: str | Sequence[str] | None = None,
+        *,
+        level: float | None = None,
+        ax: Any = None,
+    ) -> Any:
+        """Draw each group's rates with their Wilson intervals (matplotlib).
+
+        In the spirit of fairlearn's ``plot_metric_frame``: one panel per
+        rate, one row per group, the rate as a point with its interval as
+        error bars and the group's denominator beside it; groups under
+        ``min_group_size`` are drawn hollow and marked ``(small)``.
+
+        Parameters
+        ----------
+        metrics : str or sequence of str, optional
+            The rates to draw; default every binary rate of the audit.
+        level : float, optional
+            Interval level; default the audit's ``confidence``, else 0.95.
+        ax : matplotlib.axes.Axes, optional
+            Where to draw one rate.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure.
+
+        Raises
+        ------
+        ImportError
+            Without matplotlib: ``pip install "pytest-fairness[plot]"``.
+        FairnessValueError
+            For a rate the audit has not, or one that is not binary.
+
+        .. versionadded:: 0.2.0
+        """
+        from pytest_fairness.report._plot import plot_report  # noqa: PLC0415 - loaded on first use
+
+        return plot_report(self, metrics, level=level, ax=ax)
 
     def _labels_need_tags(self) -> bool:
         """Whether some label is not plain JSON (the report is then schema 2)."""

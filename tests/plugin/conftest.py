@@ -97,6 +97,10 @@ def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Proje
     """A fresh model repo; CI and GitHub variables unset, the package importable."""
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    # the reports' and history's time: the same records give the same bytes
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    for name in ("GITHUB_SHA", "GITHUB_REF_NAME", "GITHUB_HEAD_REF"):
+        monkeypatch.delenv(name, raising=False)
     # Under this suite's own ``-n 2``, a subprocess run must not look like an
     # xdist worker (pytest-benchmark, for one, warns then, and a project with
     # ``filterwarnings = error`` fails on that warning).

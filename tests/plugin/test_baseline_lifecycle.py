@@ -115,9 +115,10 @@ def test_the_update_flag_writes_a_deterministic_file_that_then_passes_in_ci(
     assert entry["rows"]["n"] == 80
     assert entry["rows"]["fingerprint"].startswith("sha256:")
     assert all(len(line) <= 76 for line in entry["rows"]["decisions"])
-    # beside it only the (empty) lock file of the folder
+    # beside it only the (empty) lock file of the folder, and the history
     assert sorted(p.name for p in path.parent.iterdir()) == [
         LOCK_NAME,
+        "test_model.history.jsonl",
         "test_model.json",
     ]
     assert (path.parent / LOCK_NAME).read_bytes() == b""

@@ -181,14 +181,14 @@ def test_caught(fairness):
     page = (project.path / "gates.html").read_text()
     # the heading of a gate that only regressed says so, as its rows do
     assert (
-        'test_model.py::test_regressed <span class="verdict regressed">REGRESSED'
-        "</span></summary>" in page
+        '<h3>test_model.py::test_regressed</h3> <span class="verdict regressed">'
+        "REGRESSED</span></summary>" in page
     )
-    assert "<details open>\n<summary>test_model.py::test_regressed" in page
+    assert "<details open>\n<summary><h3>test_model.py::test_regressed" in page
     # an expected failure is neither counted nor opened, and reads as such
     assert "<p>2 gate(s), 1 not passed, 1 failed as expected</p>" in page
     assert (
-        '<details>\n<summary>test_model.py::test_caught <span class="verdict '
+        '<details>\n<summary><h3>test_model.py::test_caught</h3> <span class="verdict '
         'failed expected">FAILED (expected)</span></summary>' in page
     )
     assert '<td class="verdict failed expected">FAILED (expected)</td>' in page

@@ -131,7 +131,7 @@ def test_the_json_report_holds_every_gate_with_its_groups(
     text = path.read_text()
     report = json.loads(text)
     assert text.endswith("\n")
-    assert report["schema"] == 1
+    assert report["schema"] == 3
     assert [(g["nodeid"], g["name"], g["verdict"]) for g in report["gates"]] == [
         ("test_model.py::test_model", None, "passed"),
         ("test_model.py::test_unfair", "v2", "failed"),
@@ -218,7 +218,8 @@ class Cell:
 class Section:
     open: bool = False
     tables: int = 0
-    pre: str = ""
+    charts: int = 0
+    text: str = ""
 
 
 class Page(HTMLParser):
@@ -257,6 +258,8 @@ class Page(HTMLParser):
             self._section = self.sections[attr["id"] or ""] = Section()
         elif tag == "details" and self._section is not None:
             self._section.open = "open" in attr
+        elif tag == "svg" and self._section is not None:
+            self._section.charts += 1
 
     def handle_endtag(self, tag: str) -> None:
         assert self.open_tags.pop() == tag
@@ -269,9 +272,9 @@ class Page(HTMLParser):
         where = self.open_tags[-1] if self.open_tags else ""
         if self._cell is not None:
             self._cell.text += data
-        if where == "pre" and self._section is not None:
-            self._section.pre += data
-        if where == "title":
+        if self._section is not None and "svg" not in self.open_tags:
+            self._section.text += data
+        if where == "title" and "head" in self.open_tags:
             self.title += data
 
 
@@ -355,25 +358,29 @@ def test_the_html_report_is_one_page_with_a_row_per_bound(
     verdicts = [row[-1].classes for row in summary[1:]]
     assert verdicts == [["verdict", "passed"]] * 3 + [["verdict", "failed"]]
 
-    # one section per gate, open only for the gate that did not pass
-    assert [(s.open, s.tables) for s in page.sections.values()] == [
-        (False, 1),
-        (False, 1),
-        (True, 1),
+    # one section per gate, open only for the gate that did not pass, with a
+    # table of its bounds and one of its groups, a chart of its bounds and
+    # one per rate (test_model bounds selection_rate and tpr, and has a
+    # baseline, so a history: one trend per bound)
+    assert [(s.open, s.tables, s.charts) for s in page.sections.values()] == [
+        (False, 2, 5),
+        (False, 2, 2),
+        (True, 2, 2),
     ]
-    failed = page.sections["gate-3"].pre
-    assert failed.startswith("fairness gate failed: 1 of 1 bound(s) failed")
+    failed = page.sections["gate-3"].text
+    assert "fairness gate failed: 1 of 1 bound(s) failed" in failed
     assert "selection_rate: female 0.250 (n=40) vs male 0.750 (n=40)" in failed
+    assert "<pre" not in text
 
     # the per-group table of the parametrized gate marks its small group
-    groups = page.tables[2]
+    groups = page.tables[4]
     assert [[c.text for c in row] for row in groups] == [
         ["sensitive_feature_0", "count", "selection_rate"],
         ["a", "40", "0.500"],
         ["b", "35", "0.571"],
         ["c<&> (small)", "5", "0.000"],
     ]
-    assert page.row_classes[2] == ["", "", "", "small"]
+    assert page.row_classes[4] == ["", "", "", "small"]
     assert "<li>baseline recorded in __fairness__/test_model.json" in text
 
 
@@ -386,7 +393,7 @@ def test_a_causal_gate_is_in_the_html_report(project: Project) -> None:
     assert [c.text for c in row] == [
         "flip_rate",
         "<= 0.01",
-        "0.500",
+        "0.500 [0.404, 0.596]",
         "-",
         "-",
         "FAILED",
@@ -394,17 +401,24 @@ def test_a_causal_gate_is_in_the_html_report(project: Project) -> None:
     assert "failed" in row[-1].classes
     section = page.sections["gate-1"]
     assert section.open
-    assert section.tables == 0
-    assert "result: naive flip rate" in section.pre
-    assert "50 of 100 rows" in section.pre
+    assert (section.tables, section.charts) == (1, 1)  # its bounds; no groups
+    assert "result: naive flip rate" in section.text
+    assert "50 of 100 rows" in section.text
 
 
 def test_the_html_report_is_the_same_for_the_same_gates(project: Project) -> None:
     project.write(GATES + ESCAPED)
     project.run("--fairness-update-baselines").assert_outcomes(passed=2, failed=1)
-    project.run("--fairness-report=one.html").assert_outcomes(passed=2, failed=1)
-    result = project.run("--fairness-report=two.html", "-n", "2", "-p", "no:benchmark")
+    history = project.path / "__fairness__" / "test_model.history.jsonl"
+    before = history.read_bytes()
+    # the same command line (xdist from PYTEST_ADDOPTS), the same history
+    project.run("--fairness-report=out.html").assert_outcomes(passed=2, failed=1)
+    one = (project.path / "out.html").read_bytes()
+    history.write_bytes(before)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PYTEST_ADDOPTS", "-n 2 -p no:benchmark")
+        result = project.run("--fairness-report=out.html")
     result.assert_outcomes(passed=2, failed=1)
-    one = (project.path / "one.html").read_bytes()
-    assert one == (project.path / "two.html").read_bytes()
+    assert one == (project.path / "out.html").read_bytes()
+    assert b"<svg" in one
     assert b'0.050</td><td class="num">0.050</td><td class="num">+0.000' in one

@@ -66,14 +66,14 @@ def test_a_step_summary_that_cannot_be_written_fails_the_run(
 
 
 BROKEN_RENDERER = """
-import pytest_fairness.plugin._render_html as html
+import pytest_fairness.render as render
 
 
-def broken(records, notes):
+def broken(document):
     raise RuntimeError("boom")
 
 
-html.html_report = broken
+render.html_report = broken
 """
 
 
@@ -122,7 +122,9 @@ def test_a_baseline_that_cannot_be_written_fails_the_run_and_the_rest_is_written
     project.write(GATE)
     project.write(GATE, name="test_other")
     project.pytester.makeconftest(DISK_FULL)
-    result = project.run("--fairness-report=gates.json", subprocess=True)
+    result = project.run(
+        "--fairness-report=gates.json", "--fairness-history=off", subprocess=True
+    )
     result.assert_outcomes(passed=2)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     path = project.baseline_file()
@@ -159,14 +161,20 @@ def test_temporary_files_of_interrupted_writes_are_removed_on_the_next_write(
     everything = sorted(p.name for p in folder.iterdir())
 
     # a run that compares writes nothing, so it touches nothing
-    project.run().assert_outcomes(passed=1)
+    project.run("--fairness-history=off").assert_outcomes(passed=1)
     assert sorted(p.name for p in folder.iterdir()) == everything
 
     project.write(GATE.replace("approve(0.5, 0.5)", "approve(0.5, 0.525)"))
     result = project.run("--fairness-update-baselines")
     result.assert_outcomes(passed=1)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [LOCK_NAME, "test_model.json", young.name, unrelated.name]
+        [
+            LOCK_NAME,
+            "test_model.json",
+            "test_model.history.jsonl",
+            young.name,
+            unrelated.name,
+        ]
     )
     result.stdout.fnmatch_lines(
         [
