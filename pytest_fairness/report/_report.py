@@ -1204,13 +1204,13 @@ class FairnessReport:
         (``selection_rate_low``, ``selection_rate_high``, as in
         :attr:`by_group`) and each disparity by its interval.
 
+        .. versionchanged:: 0.2.0
+           Interval columns, per-column tables and a scoped style.
+
         Returns
         -------
         str
             The fragment; text from data is escaped.
-
-        .. versionchanged:: 0.2.0
-           Interval columns, per-column tables and a scoped style.
         """
         from pytest_fairness.report._render import report_html  # noqa: PLC0415 - loaded on first use
 
