@@ -35,7 +35,7 @@ __all__ = ["disparity_chart", "group_chart", "history_chart", "marker"]
 
 WIDTH = 720
 _LABEL_W = 190
-_TEXT_W = 210
+_TEXT_W = 250
 _ROW_H = 26
 _TOP = 30
 _BOTTOM = 30
