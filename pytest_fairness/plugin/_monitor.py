@@ -24,6 +24,7 @@ from pytest_fairness.plugin._pipeline import (
     update_command,
 )
 from pytest_fairness.plugin._state import RECORDS_KEY, FairnessState, split_nodeid
+from pytest_fairness.records._gate import COMPARISON_FIELDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,23 +112,7 @@ def _row(
         "settle": None,
         "excluded": [],
         "lost_levels": [],
-        **dict.fromkeys(
-            (
-                "baseline",
-                "change",
-                "change_interval",
-                "worsening",
-                "worsening_low",
-                "tolerance",
-                "margin",
-                "resolution",
-                "noise",
-                "detectable",
-                "level",
-                "method",
-                "reason",
-            )
-        ),
+        **dict.fromkeys(COMPARISON_FIELDS),
     }
 
 
